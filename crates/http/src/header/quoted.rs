@@ -1,0 +1,103 @@
+use std::borrow::Cow;
+
+use super::token::is_token;
+
+/// Removes the quotes and backslash escapes of a quoted-string
+/// (RFC 9110 §5.6.4); any other text is returned as it is.
+///
+/// A value that opens a quote but never closes it is taken literally rather
+/// than rejected, as browsers do.
+pub fn unquote(s: &str) -> Cow<'_, str> {
+    let Some(inner) = s.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')) else {
+        return Cow::Borrowed(s);
+    };
+    if !inner.contains('\\') {
+        return Cow::Borrowed(inner);
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            // A trailing lone backslash escapes nothing: keep it.
+            out.push(chars.next().unwrap_or('\\'));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Quotes `s` as a quoted-string unless it is already a token.
+///
+/// `"` and `\` are escaped; control characters (which a quoted-string cannot
+/// hold, and which would allow header injection) are dropped, except tab.
+pub fn quote(s: &str) -> Cow<'_, str> {
+    if is_token(s) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn unquote_table() {
+        let cases = [
+            (r#""foo""#, "foo"),
+            (r#""foo bar""#, "foo bar"),
+            (r#""a\"b""#, "a\"b"),
+            (r#""a\\b""#, "a\\b"),
+            (r#""\a\b""#, "ab"),
+            (r#""""#, ""),
+            ("token", "token"),
+            (r#""unterminated"#, "\"unterminated"),
+            (r#"""#, "\""),
+            (r#""trailing\""#, "trailing\\"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(unquote(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn quote_table() {
+        let cases = [
+            ("foo", "foo"),
+            ("foo bar", "\"foo bar\""),
+            ("", "\"\""),
+            ("a\"b", r#""a\"b""#),
+            ("a\\b", r#""a\\b""#),
+            ("a,b", "\"a,b\""),
+            ("line\r\nbreak", "\"linebreak\""),
+            ("tab\there", "\"tab\there\""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(quote(input), want, "{input:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn quote_then_unquote_is_identity(s in "[^\\x00-\\x08\\x0a-\\x1f\\x7f-\\u{9f}]*") {
+            let quoted = quote(&s);
+            prop_assert_eq!(unquote(&quoted), s.as_str());
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! tackle: Werkzeug-style building blocks for tower and hyper services.
+//!
+//! Each crate is independent and re-exported here behind a feature of the
+//! same name (all on by default), so `tackle::http` is `tackle_http`.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "http")]
+#[doc(inline)]
+pub use tackle_http as http;
