@@ -19,9 +19,16 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod filename;
 pub mod header;
+mod host;
 mod multimap;
+pub mod proxy;
+mod safe_join;
 
 pub use error::ParseError;
+pub use filename::{MAX_FILENAME_LEN, secure_filename};
 pub use header::TypedHeader;
+pub use host::{Host, MAX_HOSTNAME_LEN, TrustedHosts, host_is_trusted};
 pub use multimap::MultiMap;
+pub use safe_join::{UnsafePath, is_windows_device_name, safe_join, safe_join_url_path};
