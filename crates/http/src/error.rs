@@ -1,5 +1,6 @@
 //! The one error type every parser in this crate returns.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A header value (or other client-supplied text) that could not be parsed.
@@ -13,10 +14,10 @@ pub struct ParseError {
     kind: Kind,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 enum Kind {
     Invalid(&'static str),
-    TooLarge(&'static str),
+    TooLarge(Cow<'static, str>),
 }
 
 impl ParseError {
@@ -29,11 +30,11 @@ impl ParseError {
     }
 
     /// A value of `what` over a limit this crate enforces, e.g. the number of
-    /// ranges; `limit` names the limit.
-    pub const fn too_large(what: &'static str, limit: &'static str) -> Self {
+    /// ranges; `limit` names the limit and its value: `"max_ranges (100)"`.
+    pub fn too_large(what: &'static str, limit: impl Into<Cow<'static, str>>) -> Self {
         ParseError {
             what,
-            kind: Kind::TooLarge(limit),
+            kind: Kind::TooLarge(limit.into()),
         }
     }
 
@@ -55,7 +56,7 @@ impl ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind {
+        match &self.kind {
             Kind::Invalid(reason) => write!(f, "invalid {}: {}", self.what, reason),
             Kind::TooLarge(limit) => write!(f, "{} is over {}", self.what, limit),
         }

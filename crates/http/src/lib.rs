@@ -18,17 +18,27 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod auth;
+pub mod content_disposition;
+pub mod cookie;
 mod error;
 mod filename;
 pub mod header;
 mod host;
+pub mod media_type;
 mod multimap;
 pub mod proxy;
 mod safe_join;
+pub mod urlencoded;
 
+pub use self::cookie::{Cookie, Cookies, SameSite, SetCookie};
+pub use auth::{AuthData, Authorization, Challenge, WwwAuthenticate};
+pub use content_disposition::{ContentDisposition, DispositionType};
 pub use error::ParseError;
 pub use filename::{MAX_FILENAME_LEN, secure_filename};
 pub use header::TypedHeader;
 pub use host::{Host, MAX_HOSTNAME_LEN, TrustedHosts, host_is_trusted};
+pub use media_type::ContentType;
 pub use multimap::MultiMap;
 pub use safe_join::{UnsafePath, is_windows_device_name, safe_join, safe_join_url_path};
+pub use urlencoded::{decode_form, encode_form};

@@ -1,4 +1,5 @@
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::ext_value::{Charset, decode_ext_value, percent_decode_bytes};
 use super::list::find_unquoted;
@@ -108,14 +109,18 @@ impl Parameters {
         }
 
         extended.extend(assemble_continuations(sections));
+        // First occurrence wins, extended over plain; a set keeps this linear
+        // for hostile inputs with thousands of parameters.
+        let mut seen: HashSet<String> = extended.iter().map(|(n, _)| n.clone()).collect();
         let mut items: Vec<(String, String)> = Vec::with_capacity(plain.len() + extended.len());
         for (name, value) in plain {
-            if !extended.iter().any(|(n, _)| *n == name) && !items.iter().any(|(n, _)| *n == name) {
+            if seen.insert(name.clone()) {
                 items.push((name, value));
             }
         }
+        let mut taken = HashSet::new();
         for (name, value) in extended {
-            if !items.iter().any(|(n, _)| *n == name) {
+            if taken.insert(name.clone()) {
                 items.push((name, value));
             }
         }
@@ -311,6 +316,16 @@ mod tests {
         assert_eq!(ps.get("missing"), None);
         assert_eq!(ps.len(), 1);
         assert!(!ps.is_empty());
+    }
+
+    #[test]
+    fn many_parameters_are_linear() {
+        let s: String = (0..50_000)
+            .map(|i| format!("; p{i}=v; p{i}*=UTF-8''w"))
+            .collect();
+        let ps = Parameters::parse_str(&s);
+        assert_eq!(ps.len(), 50_000);
+        assert_eq!(ps.get("p49999"), Some("w"));
     }
 
     #[test]

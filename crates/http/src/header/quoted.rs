@@ -11,6 +11,11 @@ pub fn unquote(s: &str) -> Cow<'_, str> {
     let Some(inner) = s.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')) else {
         return Cow::Borrowed(s);
     };
+    // `"x\"` ends in an escaped quote, so it never closes: take it literally.
+    let trailing_backslashes = inner.bytes().rev().take_while(|&b| b == b'\\').count();
+    if trailing_backslashes % 2 == 1 {
+        return Cow::Borrowed(s);
+    }
     if !inner.contains('\\') {
         return Cow::Borrowed(inner);
     }
@@ -18,7 +23,7 @@ pub fn unquote(s: &str) -> Cow<'_, str> {
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
         if c == '\\' {
-            // A trailing lone backslash escapes nothing: keep it.
+            // Never at the end: an odd run of trailing backslashes returned above.
             out.push(chars.next().unwrap_or('\\'));
         } else {
             out.push(c);
@@ -69,7 +74,8 @@ mod tests {
             ("token", "token"),
             (r#""unterminated"#, "\"unterminated"),
             (r#"""#, "\""),
-            (r#""trailing\""#, "trailing\\"),
+            (r#""trailing\""#, r#""trailing\""#),
+            (r#""even\\""#, "even\\"),
         ];
         for (input, want) in cases {
             assert_eq!(unquote(input), want, "{input}");

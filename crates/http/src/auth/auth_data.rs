@@ -1,0 +1,230 @@
+//! What follows the auth-scheme (RFC 9110 §11.3 and §11.4), and the list
+//! grammar shared by credentials and challenges.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::header::{is_tchar, is_token, quote, split_list, unquote};
+
+/// What a credential or challenge carries after its scheme.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AuthData {
+    /// Nothing: the scheme alone (`Negotiate`).
+    #[default]
+    Empty,
+    /// One `token68`: base64-like text, e.g. a bearer token.
+    Token68(String),
+    /// `name=value` auth-params, in order, names as sent. An empty list
+    /// formats like [`AuthData::Empty`] (and the constructors of
+    /// [`Authorization`](super::Authorization) and
+    /// [`Challenge`](super::Challenge) turn it into one).
+    Params(Vec<(String, String)>),
+}
+
+impl AuthData {
+    /// The first parameter called `name` (case-insensitive).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// Every parameter in order; none unless this is [`AuthData::Params`].
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        let params: &[(String, String)] = match self {
+            AuthData::Params(params) => params,
+            _ => &[],
+        };
+        params.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The token68, if this is one.
+    pub fn token68(&self) -> Option<&str> {
+        match self {
+            AuthData::Token68(token) => Some(token),
+            _ => None,
+        }
+    }
+
+    /// [`Empty`](AuthData::Empty) for an empty parameter list, which
+    /// formats the same and so reads back as `Empty`.
+    pub(crate) fn normalized(self) -> Self {
+        match self {
+            AuthData::Params(params) if params.is_empty() => AuthData::Empty,
+            data => data,
+        }
+    }
+
+    /// Adds a parameter; turns [`Empty`](AuthData::Empty) or a token68
+    /// (which cannot be combined with parameters) into a parameter list.
+    pub(crate) fn push_param(&mut self, name: String, value: String) {
+        match self {
+            AuthData::Params(params) => params.push((name, value)),
+            _ => *self = AuthData::Params(vec![(name, value)]),
+        }
+    }
+}
+
+/// Whether `s` is a `token68`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
+/// "+" / "/" ) *"="`.
+pub(crate) fn is_token68(s: &str) -> bool {
+    let body = s.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+}
+
+/// Parameters RFC 7616 defines as bare tokens; every other value is quoted.
+const TOKEN_VALUED: [&str; 5] = ["algorithm", "nc", "qop", "stale", "userhash"];
+
+/// Writes `scheme`, then a space and the data when there is any.
+pub(crate) fn write_scheme_and_data(
+    f: &mut fmt::Formatter<'_>,
+    scheme: &str,
+    data: &AuthData,
+) -> fmt::Result {
+    f.write_str(scheme)?;
+    match data {
+        AuthData::Empty => Ok(()),
+        AuthData::Token68(token) => write!(f, " {token}"),
+        AuthData::Params(params) => {
+            let mut sep = " ";
+            for (name, value) in params {
+                f.write_str(sep)?;
+                sep = ", ";
+                write!(f, "{name}=")?;
+                let bare =
+                    is_token(value) && TOKEN_VALUED.iter().any(|t| t.eq_ignore_ascii_case(name));
+                if bare {
+                    f.write_str(value)?;
+                } else if is_token(value) {
+                    write!(f, "\"{value}\"")?;
+                } else {
+                    f.write_str(&quote(value))?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One list element, classified.
+enum Element<'a> {
+    /// `scheme` alone or `scheme <data>`: starts a credential or challenge;
+    /// `None` when the data cannot be read (`Scheme two words`).
+    Scheme(&'a str, Option<AuthData>),
+    /// `name=value`: a parameter of the current one.
+    Param(&'a str, Cow<'a, str>),
+    /// Anything else.
+    Invalid,
+}
+
+fn classify(item: &str) -> Element<'_> {
+    let (lead, after) = split_token(item);
+    if lead.is_empty() {
+        return Element::Invalid;
+    }
+    let rest = after.trim_start_matches([' ', '\t']);
+    if let Some(value) = rest.strip_prefix('=') {
+        return Element::Param(lead, unquote(value.trim_start_matches([' ', '\t'])));
+    }
+    if rest.is_empty() {
+        return Element::Scheme(lead, Some(AuthData::Empty));
+    }
+    if rest.len() == after.len() {
+        // The scheme runs straight into a non-token character (`Basic"x"`).
+        return Element::Invalid;
+    }
+    if is_token68(rest) {
+        return Element::Scheme(lead, Some(AuthData::Token68(rest.to_string())));
+    }
+    let (name, after) = split_token(rest);
+    let value = after.trim_start_matches([' ', '\t']).strip_prefix('=');
+    match value {
+        Some(value) if !name.is_empty() => {
+            let value = unquote(value.trim_start_matches([' ', '\t']));
+            Element::Scheme(
+                lead,
+                Some(AuthData::Params(vec![(
+                    name.to_string(),
+                    value.into_owned(),
+                )])),
+            )
+        }
+        // `Scheme junk`: a scheme whose data cannot be read.
+        _ => Element::Scheme(lead, None),
+    }
+}
+
+/// Splits off the leading run of token characters.
+fn split_token(s: &str) -> (&str, &str) {
+    let end = s.bytes().position(|b| !is_tchar(b)).unwrap_or(s.len());
+    s.split_at(end)
+}
+
+/// Parses a comma-separated list of challenges (`WWW-Authenticate`), or with
+/// `single`, one credential (`Authorization`), where any later scheme is
+/// ignored. A scheme whose data cannot be read is dropped together with the
+/// parameters that follow it; parameters after a token68 are dropped too.
+pub(crate) fn parse_schemes(s: &str, single: bool) -> Vec<(&str, AuthData)> {
+    let mut out: Vec<(&str, AuthData)> = Vec::new();
+    let mut seen_scheme = false;
+    // Whether parameters attach to the last element of `out`.
+    let mut open = false;
+    for item in split_list(s) {
+        match classify(item) {
+            Element::Scheme(..) if single && seen_scheme => {}
+            Element::Scheme(scheme, data) => {
+                seen_scheme = true;
+                open = matches!(data, Some(AuthData::Empty | AuthData::Params(_)));
+                if let Some(data) = data {
+                    out.push((scheme, data));
+                }
+            }
+            Element::Param(name, value) => {
+                if let (true, Some((_, data))) = (open, out.last_mut()) {
+                    data.push_param(name.to_string(), value.into_owned());
+                }
+            }
+            Element::Invalid => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token68_table() {
+        let cases = [
+            ("abc", true),
+            ("abc=", true),
+            ("abc==", true),
+            ("a-._~+/9Z", true),
+            ("=", false),
+            ("", false),
+            ("a=b", false),
+            ("a b", false),
+            ("\"a\"", false),
+            ("a,b", false),
+        ];
+        for (input, want) in cases {
+            assert_eq!(is_token68(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn data_accessors() {
+        let mut data = AuthData::Token68("x".into());
+        assert_eq!(data.token68(), Some("x"));
+        assert_eq!(data.params().count(), 0);
+        data.push_param("Realm".into(), "r".into());
+        data.push_param("realm".into(), "s".into());
+        assert_eq!(data.param("REALM"), Some("r"));
+        assert_eq!(data.token68(), None);
+        assert_eq!(AuthData::default(), AuthData::Empty);
+    }
+}
