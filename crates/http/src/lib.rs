@@ -18,7 +18,9 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod accept;
 pub mod auth;
+pub mod cache_control;
 pub mod content_disposition;
 pub mod cookie;
 mod error;
@@ -32,7 +34,9 @@ mod safe_join;
 pub mod urlencoded;
 
 pub use self::cookie::{Cookie, Cookies, SameSite, SetCookie};
+pub use accept::{Accept, AcceptCharset, AcceptEncoding, AcceptLanguage, Quality};
 pub use auth::{AuthData, Authorization, Challenge, WwwAuthenticate};
+pub use cache_control::CacheControl;
 pub use content_disposition::{ContentDisposition, DispositionType};
 pub use error::ParseError;
 pub use filename::{MAX_FILENAME_LEN, secure_filename};
