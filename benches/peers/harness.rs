@@ -39,7 +39,6 @@ impl Scenario {
         }
     }
 
-    #[allow(dead_code)] // TEMP until the http/ peer scenarios land
     /// A scenario measuring tackle against `peer_name` doing the same work;
     /// `goal` is the peer/tackle ratio the issue asks for.
     pub fn versus<T, U>(
