@@ -36,6 +36,11 @@ pub trait TypedHeader: Sized {
     const IS_LIST: bool = false;
 
     /// Parses one field value.
+    ///
+    /// The text is a field value as it can arrive in a [`HeaderValue`]: no
+    /// ASCII control characters other than tab (RFC 9110 §5.5). Other text
+    /// never panics, but control characters in it may not survive a format
+    /// and parse round trip.
     fn parse_value(value: &str) -> Result<Self, ParseError>;
 
     /// Formats the value for the wire.
