@@ -21,15 +21,19 @@
 pub mod accept;
 pub mod auth;
 pub mod cache_control;
+pub mod conditional;
 pub mod content_disposition;
 pub mod cookie;
+pub mod date;
 mod error;
+pub mod etag;
 mod filename;
 pub mod header;
 mod host;
 pub mod media_type;
 mod multimap;
 pub mod proxy;
+pub mod range;
 mod safe_join;
 pub mod urlencoded;
 
@@ -37,12 +41,19 @@ pub use self::cookie::{Cookie, Cookies, SameSite, SetCookie};
 pub use accept::{Accept, AcceptCharset, AcceptEncoding, AcceptLanguage, Quality};
 pub use auth::{AuthData, Authorization, Challenge, WwwAuthenticate};
 pub use cache_control::CacheControl;
+pub use conditional::{NOT_MODIFIED_KEEPS, Outcome, Preconditions, Validators};
 pub use content_disposition::{ContentDisposition, DispositionType};
+pub use date::{Date, Expires, HttpDate, IfModifiedSince, IfUnmodifiedSince, LastModified};
 pub use error::ParseError;
+pub use etag::{EntityTag, EntityTagList, EntityTagRef, EntityTags, IfMatch, IfNoneMatch};
 pub use filename::{MAX_FILENAME_LEN, secure_filename};
 pub use header::TypedHeader;
 pub use host::{Host, MAX_HOSTNAME_LEN, TrustedHosts, host_is_trusted};
 pub use media_type::ContentType;
 pub use multimap::MultiMap;
+pub use range::{
+    ByteRange, ByteRangeSet, ByteRangeSpec, ContentRange, DEFAULT_MAX_RANGES, IfRange, Range,
+    RangeResolution, ResolvedRanges,
+};
 pub use safe_join::{UnsafePath, is_windows_device_name, safe_join, safe_join_url_path};
 pub use urlencoded::{decode_form, encode_form};
