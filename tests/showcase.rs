@@ -86,3 +86,60 @@ async fn head_has_headers_but_no_body_and_unknown_paths_404() {
     );
     assert!(response.contains("allow: GET, HEAD"), "{response}");
 }
+
+fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+    response
+        .split("\r\n")
+        .find_map(|line| line.strip_prefix(&format!("{name}: ")))
+}
+
+#[tokio::test]
+async fn home_page_negotiates_json_and_answers_if_none_match_with_304() {
+    let addr = serve().await;
+    let json = raw_request(
+        addr,
+        "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(json.starts_with("HTTP/1.1 200 OK\r\n"), "{json}");
+    assert_eq!(header(&json, "content-type"), Some("application/json"));
+    assert_eq!(header(&json, "vary"), Some("Accept"));
+    assert_eq!(header(&json, "cache-control"), Some("no-cache"));
+    assert!(json.contains("{\"crate\":\"tackle-http\""), "{json}");
+
+    let etag = header(&json, "etag").expect("an ETag").to_string();
+    let revalidate = format!(
+        "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\
+         If-None-Match: \"other\", {etag}\r\nConnection: close\r\n\r\n"
+    );
+    let not_modified = raw_request(addr, &revalidate).await;
+    assert!(
+        not_modified.starts_with("HTTP/1.1 304 Not Modified\r\n"),
+        "{not_modified}"
+    );
+    assert_eq!(header(&not_modified, "etag"), Some(etag.as_str()));
+    assert_eq!(header(&not_modified, "content-type"), None);
+    assert!(not_modified.ends_with("\r\n\r\n"), "{not_modified}");
+
+    // The HTML variant has its own tag, so the JSON tag does not match it.
+    let html = raw_request(
+        addr,
+        &format!("GET / HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    assert!(html.starts_with("HTTP/1.1 200 OK\r\n"), "{html}");
+    assert_eq!(
+        header(&html, "content-type"),
+        Some("text/html; charset=utf-8")
+    );
+
+    let refused = raw_request(
+        addr,
+        "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: image/png\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(
+        refused.starts_with("HTTP/1.1 406 Not Acceptable\r\n"),
+        "{refused}"
+    );
+}
