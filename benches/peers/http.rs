@@ -3,14 +3,19 @@
 //! same answer.
 
 use http::HeaderValue;
-use tackle_http::{Accept, AcceptLanguage, CacheControl, TypedHeader};
+use tackle_http::{
+    Accept, AcceptLanguage, CacheControl, EntityTag, IfNoneMatch, Range, RangeResolution,
+    TypedHeader,
+};
 
 use crate::harness::Scenario;
 
 /// Every `http/` scenario.
 pub fn scenarios() -> Vec<Scenario> {
     let mut all = Vec::new();
+    all.extend(range());
     all.extend(cache_control());
+    all.extend(etag());
     all.extend(negotiation());
     all
 }
@@ -18,6 +23,76 @@ pub fn scenarios() -> Vec<Scenario> {
 /// Decodes a single header line with a `headers` type.
 fn decode<H: headers::Header>(value: &HeaderValue) -> Option<H> {
     H::decode(&mut std::iter::once(value)).ok()
+}
+
+/// Range parse + resolve against a 10 000-byte representation, collecting
+/// the satisfiable ranges on both sides (a server needs them all before it
+/// can write a `multipart/byteranges` body and its length). tackle also
+/// sorts and coalesces them, which `headers` does not.
+fn range() -> Vec<Scenario> {
+    let cases = [
+        ("http/range/parse-resolve-single", "bytes=0-499"),
+        ("http/range/parse-resolve-suffix", "bytes=-500"),
+        (
+            "http/range/parse-resolve-three",
+            "bytes=0-99, 200-299, 9000-",
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, text)| {
+            let ours = HeaderValue::from_static(text);
+            let theirs = ours.clone();
+            Scenario::versus(
+                name,
+                move || match Range::from_header(&ours) {
+                    Ok(range) => match range.byte_ranges().map(|set| set.resolve(10_000)) {
+                        Some(RangeResolution::Satisfiable(ranges)) => ranges.as_slice().len(),
+                        _ => 0,
+                    },
+                    Err(_) => 0,
+                },
+                "headers",
+                move || {
+                    decode::<headers::Range>(&theirs)
+                        .map(|r| r.satisfiable_ranges(10_000).collect::<Vec<_>>().len())
+                        .unwrap_or(0)
+                },
+                1.0,
+            )
+        })
+        .collect()
+}
+
+/// If-None-Match parse + weak comparison with the current tag.
+fn etag() -> Vec<Scenario> {
+    let cases = [
+        ("http/etag/if-none-match-single", "W/\"67ab43\""),
+        (
+            "http/etag/if-none-match-three",
+            "\"xyzzy\", \"r2d2xxxx\", W/\"c3piozzzz\"",
+        ),
+        ("http/etag/if-none-match-any", "*"),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, text)| {
+            let ours = HeaderValue::from_static(text);
+            let theirs = ours.clone();
+            let current = EntityTag::strong("c3piozzzz").expect("valid tag");
+            let their_current: headers::ETag = "\"c3piozzzz\"".parse().expect("valid tag");
+            Scenario::versus(
+                name,
+                move || IfNoneMatch::from_header(&ours).map(|h| h.precondition_passes(&current)),
+                "headers",
+                move || {
+                    decode::<headers::IfNoneMatch>(&theirs)
+                        .map(|h| h.precondition_passes(&their_current))
+                },
+                1.0,
+            )
+        })
+        .collect()
 }
 
 fn cache_control() -> Vec<Scenario> {
