@@ -8,13 +8,26 @@
 //! to itself.
 //!
 //! ```
-//! use tackle_http::header::{split_list, Parameters};
+//! use http::{HeaderMap, Method, header};
+//! use tackle_http::{Accept, EntityTag, Outcome, Preconditions, TypedHeader, Validators};
 //!
-//! let items: Vec<&str> = split_list(r#"gzip, br;q=0.5, "a, b""#).collect();
-//! assert_eq!(items, ["gzip", "br;q=0.5", r#""a, b""#]);
-//! let params = Parameters::parse_str("; filename*=UTF-8''%E2%82%AC.txt");
-//! assert_eq!(params.get("filename"), Some("€.txt"));
+//! let mut headers = HeaderMap::new();
+//! headers.insert(header::ACCEPT, "text/html;q=0.9, application/json".parse().unwrap());
+//! headers.insert(header::IF_NONE_MATCH, r#"W/"v1", "v2""#.parse().unwrap());
+//!
+//! // Content negotiation: an absent or unreadable Accept accepts anything.
+//! let accept = Accept::from_headers(&headers).and_then(Result::ok).unwrap_or_default();
+//! assert_eq!(accept.best_match(["text/html", "application/json"]), Some("application/json"));
+//!
+//! // The one conditional-request evaluator (RFC 9110 §13.2.2).
+//! let current = Validators { etag: Some(EntityTag::strong("v2").unwrap()), last_modified: None };
+//! let outcome = Preconditions::new(&Method::GET, &headers).evaluate(&current, Some(1234));
+//! assert!(matches!(outcome, Outcome::NotModified));
 //! ```
+//!
+//! The [`header`] module holds the grammar the typed headers share; each
+//! header type implements [`TypedHeader`]. Limits are listed in the crate's
+//! README and each is named in the error that enforces it.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
