@@ -3,11 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue, header};
-
-use super::{Quality, best_offer, keep_better, parse_token_element, write_list, write_weight};
-use crate::header::{header_value, is_token, split_list};
-use crate::{ParseError, TypedHeader};
+use super::{Quality, best_offer, keep_better, parse_token_element, write_weight};
+use crate::ParseError;
+use crate::header::is_token;
 
 /// The `Accept-Charset` request header: the charsets a client can read.
 ///
@@ -176,56 +174,12 @@ impl AcceptCharset {
     }
 }
 
-impl FromIterator<CharsetRange> for AcceptCharset {
-    fn from_iter<I: IntoIterator<Item = CharsetRange>>(iter: I) -> Self {
-        AcceptCharset::new(iter.into_iter().collect())
-    }
-}
-
-impl<'a> IntoIterator for &'a AcceptCharset {
-    type Item = &'a CharsetRange;
-    type IntoIter = std::slice::Iter<'a, CharsetRange>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.ranges.iter()
-    }
-}
-
-impl TypedHeader for AcceptCharset {
-    const NAME: HeaderName = header::ACCEPT_CHARSET;
-    const IS_LIST: bool = true;
-
-    /// Never fails: malformed elements are dropped.
-    fn parse_value(value: &str) -> Result<Self, ParseError> {
-        Ok(AcceptCharset::new(
-            split_list(value)
-                .filter_map(CharsetRange::parse_element)
-                .collect(),
-        ))
-    }
-
-    fn to_header_value(&self) -> HeaderValue {
-        header_value(self.to_string())
-    }
-}
-
-impl FromStr for AcceptCharset {
-    type Err = ParseError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse_value(s)
-    }
-}
-
-impl fmt::Display for AcceptCharset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_list(f, &self.ranges)
-    }
-}
+list_header_impls!(AcceptCharset, CharsetRange, ACCEPT_CHARSET);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TypedHeader;
     use proptest::prelude::*;
 
     fn q(text: &str) -> Quality {

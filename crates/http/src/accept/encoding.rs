@@ -4,11 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue, header};
-
-use super::{Quality, best_offer, keep_better, parse_token_element, write_list, write_weight};
-use crate::header::{header_value, is_token, split_list};
-use crate::{ParseError, TypedHeader};
+use super::{Quality, best_offer, keep_better, parse_token_element, write_weight};
+use crate::ParseError;
+use crate::header::is_token;
 
 /// The `Accept-Encoding` request header: the content codings a client can
 /// decode.
@@ -213,56 +211,12 @@ impl AcceptEncoding {
     }
 }
 
-impl FromIterator<CodingRange> for AcceptEncoding {
-    fn from_iter<I: IntoIterator<Item = CodingRange>>(iter: I) -> Self {
-        AcceptEncoding::new(iter.into_iter().collect())
-    }
-}
-
-impl<'a> IntoIterator for &'a AcceptEncoding {
-    type Item = &'a CodingRange;
-    type IntoIter = std::slice::Iter<'a, CodingRange>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.ranges.iter()
-    }
-}
-
-impl TypedHeader for AcceptEncoding {
-    const NAME: HeaderName = header::ACCEPT_ENCODING;
-    const IS_LIST: bool = true;
-
-    /// Never fails: malformed elements are dropped.
-    fn parse_value(value: &str) -> Result<Self, ParseError> {
-        Ok(AcceptEncoding::new(
-            split_list(value)
-                .filter_map(CodingRange::parse_element)
-                .collect(),
-        ))
-    }
-
-    fn to_header_value(&self) -> HeaderValue {
-        header_value(self.to_string())
-    }
-}
-
-impl FromStr for AcceptEncoding {
-    type Err = ParseError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse_value(s)
-    }
-}
-
-impl fmt::Display for AcceptEncoding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_list(f, &self.ranges)
-    }
-}
+list_header_impls!(AcceptEncoding, CodingRange, ACCEPT_ENCODING);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TypedHeader;
     use proptest::prelude::*;
 
     fn q(text: &str) -> Quality {

@@ -5,11 +5,8 @@ use std::cmp::Reverse;
 use std::fmt;
 use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue, header};
-
-use super::{Quality, best_offer, keep_better, parse_token_element, write_list, write_weight};
-use crate::header::{header_value, split_list};
-use crate::{ParseError, TypedHeader};
+use super::{Quality, best_offer, keep_better, parse_token_element, write_weight};
+use crate::ParseError;
 
 /// The `Accept-Language` request header: the natural languages a client
 /// prefers.
@@ -229,56 +226,12 @@ impl AcceptLanguage {
     }
 }
 
-impl FromIterator<LanguageRange> for AcceptLanguage {
-    fn from_iter<I: IntoIterator<Item = LanguageRange>>(iter: I) -> Self {
-        AcceptLanguage::new(iter.into_iter().collect())
-    }
-}
-
-impl<'a> IntoIterator for &'a AcceptLanguage {
-    type Item = &'a LanguageRange;
-    type IntoIter = std::slice::Iter<'a, LanguageRange>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.ranges.iter()
-    }
-}
-
-impl TypedHeader for AcceptLanguage {
-    const NAME: HeaderName = header::ACCEPT_LANGUAGE;
-    const IS_LIST: bool = true;
-
-    /// Never fails: malformed elements are dropped.
-    fn parse_value(value: &str) -> Result<Self, ParseError> {
-        Ok(AcceptLanguage::new(
-            split_list(value)
-                .filter_map(LanguageRange::parse_element)
-                .collect(),
-        ))
-    }
-
-    fn to_header_value(&self) -> HeaderValue {
-        header_value(self.to_string())
-    }
-}
-
-impl FromStr for AcceptLanguage {
-    type Err = ParseError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse_value(s)
-    }
-}
-
-impl fmt::Display for AcceptLanguage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_list(f, &self.ranges)
-    }
-}
+list_header_impls!(AcceptLanguage, LanguageRange, ACCEPT_LANGUAGE);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TypedHeader;
     use proptest::prelude::*;
 
     fn q(text: &str) -> Quality {

@@ -5,12 +5,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue, header};
-
 use super::quality::read_weight;
-use super::{Quality, best_offer, keep_better, write_list, write_weight};
-use crate::header::{header_value, is_token, quote, split_list, split_params};
-use crate::{ParseError, TypedHeader};
+use super::{Quality, best_offer, keep_better, write_weight};
+use crate::ParseError;
+use crate::header::{is_token, quote, split_params};
 
 /// The `Accept` request header: the media types a client wants, each with a
 /// weight, in header order.
@@ -302,56 +300,13 @@ impl Accept {
     }
 }
 
-impl FromIterator<MediaRange> for Accept {
-    fn from_iter<I: IntoIterator<Item = MediaRange>>(iter: I) -> Self {
-        Accept::new(iter.into_iter().collect())
-    }
-}
-
-impl<'a> IntoIterator for &'a Accept {
-    type Item = &'a MediaRange;
-    type IntoIter = std::slice::Iter<'a, MediaRange>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.ranges.iter()
-    }
-}
-
-impl TypedHeader for Accept {
-    const NAME: HeaderName = header::ACCEPT;
-    const IS_LIST: bool = true;
-
-    /// Never fails: malformed elements are dropped.
-    fn parse_value(value: &str) -> Result<Self, ParseError> {
-        Ok(Accept::new(
-            split_list(value)
-                .filter_map(MediaRange::parse_element)
-                .collect(),
-        ))
-    }
-
-    fn to_header_value(&self) -> HeaderValue {
-        header_value(self.to_string())
-    }
-}
-
-impl FromStr for Accept {
-    type Err = ParseError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse_value(s)
-    }
-}
-
-impl fmt::Display for Accept {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_list(f, &self.ranges)
-    }
-}
+list_header_impls!(Accept, MediaRange, ACCEPT);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TypedHeader;
+    use http::{HeaderValue, header};
     use proptest::prelude::*;
 
     fn q(text: &str) -> Quality {

@@ -38,6 +38,61 @@
 //! assert_eq!(codings.best_match(["br", "identity"]), Some("identity"));
 //! ```
 
+/// The impls every `Accept*` list shares: `FromIterator` and `&T:
+/// IntoIterator` over its ranges, [`TypedHeader`](crate::TypedHeader)
+/// (lenient: malformed elements are dropped, so parsing never fails),
+/// `FromStr` and `Display`.
+macro_rules! list_header_impls {
+    ($header:ident, $range:ident, $name:ident) => {
+        impl FromIterator<$range> for $header {
+            fn from_iter<I: IntoIterator<Item = $range>>(iter: I) -> Self {
+                $header::new(iter.into_iter().collect())
+            }
+        }
+
+        impl<'a> IntoIterator for &'a $header {
+            type Item = &'a $range;
+            type IntoIter = std::slice::Iter<'a, $range>;
+
+            fn into_iter(self) -> Self::IntoIter {
+                self.ranges.iter()
+            }
+        }
+
+        impl crate::TypedHeader for $header {
+            const NAME: http::HeaderName = http::header::$name;
+            const IS_LIST: bool = true;
+
+            /// Never fails: malformed elements are dropped.
+            fn parse_value(value: &str) -> Result<Self, crate::ParseError> {
+                Ok($header::new(
+                    crate::header::split_list(value)
+                        .filter_map($range::parse_element)
+                        .collect(),
+                ))
+            }
+
+            fn to_header_value(&self) -> http::HeaderValue {
+                crate::header::header_value(self.to_string())
+            }
+        }
+
+        impl std::str::FromStr for $header {
+            type Err = crate::ParseError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                <Self as crate::TypedHeader>::parse_value(s)
+            }
+        }
+
+        impl std::fmt::Display for $header {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                super::write_list(f, &self.ranges)
+            }
+        }
+    };
+}
+
 mod charset;
 mod encoding;
 mod language;
