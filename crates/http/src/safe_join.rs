@@ -20,6 +20,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::urlencoded::hex_value;
+
 /// Why an untrusted path was refused by [`safe_join`] or
 /// [`safe_join_url_path`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -183,15 +185,6 @@ fn percent_decode_segment(raw: &str) -> Result<Cow<'_, str>, UnsafePath> {
     String::from_utf8(decoded)
         .map(Cow::Owned)
         .map_err(|_| UnsafePath::NotUtf8)
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Checks one decoded segment against every rule.
