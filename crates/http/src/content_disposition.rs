@@ -13,8 +13,11 @@
 //!   percent-encode quotes there instead of escaping them (WHATWG HTML,
 //!   "multipart/form-data encoding algorithm").
 //!
-//! A parameter without `=`, with an empty name, with an empty unquoted
-//! value, or with an unterminated quoted value is skipped.
+//! A parameter without `=`, with an empty name or a name that is not a
+//! token, with an empty unquoted value, or with an unterminated quoted value
+//! is skipped. ASCII control characters other than tab are removed from
+//! values, when reading (they arrive percent-encoded in `filename*`) as when
+//! writing: a header cannot carry them, and no filename needs them.
 //!
 //! When formatting a download, a non-ASCII filename is sent twice, as RFC 6266
 //! Appendix D advises: `filename="..."` with an ASCII approximation for old
@@ -86,7 +89,9 @@ impl DispositionType {
 
 /// The `Content-Disposition` header: a disposition type, the `name` and
 /// `filename` parameters, and any others.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Two values are equal when they hold the same parameters, in any order.
+#[derive(Clone, Debug, Eq)]
 pub struct ContentDisposition {
     disposition: DispositionType,
     name: Option<String>,
@@ -134,7 +139,7 @@ impl ContentDisposition {
 
     /// Adds or replaces a parameter (`name` and `filename` included). Names
     /// are case-insensitive and stored lowercase; a name that is not a token,
-    /// or that ends in `*`, is not written.
+    /// or that holds `*`, is not written.
     pub fn with_param(mut self, name: &str, value: impl Into<String>) -> Self {
         let name = name.to_ascii_lowercase();
         let value = value.into();
@@ -202,6 +207,47 @@ impl ContentDisposition {
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
         self.params.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
+
+    /// How many parameters [`Display`](fmt::Display) writes: a non-ASCII
+    /// download filename is written twice, plainly and as `filename*`.
+    fn written_param_count(&self) -> usize {
+        let filename = match &self.filename {
+            None => 0,
+            Some(f) if !self.is_form_data() && !f.is_ascii() => 2,
+            Some(_) => 1,
+        };
+        let written_params = self.params.iter().filter(|(n, _)| is_writable_name(n));
+        usize::from(self.name.is_some()) + filename + written_params.count()
+    }
+}
+
+/// Parameter order carries no meaning (a non-ASCII value is written as
+/// `name*=...`, which reads back after the plain ones).
+impl PartialEq for ContentDisposition {
+    fn eq(&self, other: &Self) -> bool {
+        fn sorted(params: &[(String, String)]) -> Vec<&(String, String)> {
+            let mut refs: Vec<_> = params.iter().collect();
+            refs.sort_unstable();
+            refs
+        }
+        self.disposition == other.disposition
+            && self.name == other.name
+            && self.filename == other.filename
+            && self.params.len() == other.params.len()
+            && (self.params == other.params || sorted(&self.params) == sorted(&other.params))
+    }
+}
+
+/// Whether a parameter name can be written: a token without `*`, which
+/// would read back as an extended or continued parameter.
+fn is_writable_name(name: &str) -> bool {
+    is_token(name) && !name.contains('*')
+}
+
+/// Whether `c` cannot be written in a header value: an ASCII control other
+/// than tab.
+fn is_unwritable(c: char) -> bool {
+    c.is_ascii_control() && c != '\t'
 }
 
 /// Splits at the first `;` outside a quoted string (where `\` escapes the
@@ -327,16 +373,23 @@ impl TypedHeader for ContentDisposition {
         let disposition = DispositionType::from_token(head);
         let params = Parameters::parse(raw_params(rest)?.into_iter());
         let mut cd = ContentDisposition::new(disposition);
-        for (name, value) in params.iter() {
+        // Only what the formatter writes back is read.
+        for (name, value) in params.iter().filter(|(n, _)| is_writable_name(n)) {
+            let value = without_controls(value).into_owned();
             match name {
-                "name" => cd.name = Some(value.to_string()),
-                "filename" => cd.filename = Some(value.to_string()),
-                _ => cd.params.push((name.to_string(), value.to_string())),
+                "name" => cd.name = Some(value),
+                "filename" => cd.filename = Some(value),
+                _ => cd.params.push((name.to_string(), value)),
             }
         }
         if cd.is_form_data() {
             cd.name = cd.name.map(decode_form_data_quotes);
             cd.filename = cd.filename.map(decode_form_data_quotes);
+        }
+        // So that the written form, which may hold one more parameter, reads
+        // back.
+        if cd.written_param_count() > MAX_PARAMS {
+            return Err(ParseError::too_large(WHAT, "MAX_PARAMS (256)"));
         }
         Ok(cd)
     }
@@ -344,19 +397,6 @@ impl TypedHeader for ContentDisposition {
     fn to_header_value(&self) -> HeaderValue {
         header_value(self.to_string())
     }
-}
-
-/// Writes `s` as a quoted-string, always quoted, without control characters.
-fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    f.write_str("\"")?;
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => write!(f, "\\{c}")?,
-            c if c.is_control() => {}
-            c => write!(f, "{c}")?,
-        }
-    }
-    f.write_str("\"")
 }
 
 /// Writes a form-data value as browsers do: raw UTF-8 in quotes with `"` as
@@ -367,16 +407,17 @@ fn write_form_data_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
         match c {
             '"' => f.write_str("%22")?,
             '\\' => f.write_str("\\\\")?,
-            c if c.is_control() => {}
+            c if is_unwritable(c) => {}
             c => write!(f, "{c}")?,
         }
     }
     f.write_str("\"")
 }
 
+/// `s` without the control characters a header cannot carry.
 fn without_controls(s: &str) -> Cow<'_, str> {
-    if s.chars().any(char::is_control) {
-        Cow::Owned(s.chars().filter(|c| !c.is_control()).collect())
+    if s.chars().any(is_unwritable) {
+        Cow::Owned(s.chars().filter(|&c| !is_unwritable(c)).collect())
     } else {
         Cow::Borrowed(s)
     }
@@ -388,9 +429,9 @@ fn write_with_fallback(f: &mut fmt::Formatter<'_>, name: &str, value: &str) -> f
     let value = without_controls(value);
     write!(f, "; {name}=")?;
     if value.is_ascii() {
-        return write_quoted(f, &value);
+        return crate::header::write_quoted(f, &value);
     }
-    write_quoted(f, &ascii_fallback(&value))?;
+    crate::header::write_quoted(f, &ascii_fallback(&value))?;
     write!(f, "; {name}*={}", encode_ext_value(&value))
 }
 
@@ -426,7 +467,7 @@ impl fmt::Display for ContentDisposition {
             }
         }
         for (name, value) in &self.params {
-            if is_token(name) && !name.ends_with('*') {
+            if is_writable_name(name) {
                 write_param(f, name, value)?;
             }
         }
@@ -752,6 +793,82 @@ mod tests {
             .with_param("NAME", "n")
             .with_param("FileName", "y");
         assert_eq!((cd.name(), cd.filename()), (Some("n"), Some("y")));
+    }
+
+    /// Inputs the `media` fuzz target found (or that share their cause):
+    /// each parses to the expected value and formats to text that reads
+    /// back to an equal value. Text that is not UTF-8 is read as a header.
+    #[test]
+    fn fuzz_regressions_round_trip() {
+        let cases: &[(&[u8], Expected)] = &[
+            // A name that is not a token cannot be written: not read either.
+            (b"+;;./=\0\x11", ("+", None, None, &[])),
+            (
+                b"v;a b=1;\xc3\xa9=2;*=UTF-8''x;c=4",
+                ("v", None, None, &[("c", "4")]),
+            ),
+            // Controls other than tab are removed when reading as when writing.
+            (
+                b"attachment; filename*=UTF-8''a%0D%0Ab%00.txt",
+                ("attachment", None, Some("ab.txt"), &[]),
+            ),
+            (b"v;a=\"x\ty\"", ("v", None, None, &[("a", "x\ty")])),
+            // ... before `%22` is decoded, or `%2<ctl>2` would read as `"`
+            // once and as `%22` after a round trip.
+            (
+                b"form-data; name=\"%2\x012\"",
+                ("form-data", Some("\""), None, &[]),
+            ),
+            // Bytes 0x80..0x9F read as ISO-8859-1 are C1 controls: kept.
+            (b"v;a=\x85", ("v", None, None, &[("a", "\u{85}")])),
+            (
+                b"form-data; name=\x85; filename=\"\x9fb\"",
+                ("form-data", Some("\u{85}"), Some("\u{9f}b"), &[]),
+            ),
+            // A non-ASCII value is written as `a*=`, read after plain ones.
+            (
+                "v;a=\"µ\";b=x".as_bytes(),
+                ("v", None, None, &[("a", "µ"), ("b", "x")]),
+            ),
+        ];
+        for (input, (d, n, f, p)) in cases {
+            let parsed = match std::str::from_utf8(input) {
+                Ok(s) => ContentDisposition::parse_value(s),
+                Err(_) => ContentDisposition::from_header(&HeaderValue::from_bytes(input).unwrap()),
+            }
+            .unwrap();
+            assert_eq!(summary(&parsed), (*d, *n, *f, p.to_vec()), "{input:?}");
+            let value = parsed.to_header_value();
+            let back = ContentDisposition::from_header(&value).unwrap();
+            assert_eq!(back, parsed, "{input:?} formatted as {value:?}");
+        }
+    }
+
+    #[test]
+    fn equality_ignores_parameter_order() {
+        let a = ContentDisposition::inline()
+            .with_param("a", "1")
+            .with_param("b", "2");
+        let b = ContentDisposition::inline()
+            .with_param("b", "2")
+            .with_param("a", "1");
+        assert_eq!(a, b);
+        assert_ne!(a, b.clone().with_param("a", "3"));
+        assert_ne!(a, b.with_param("c", "3"));
+    }
+
+    #[test]
+    fn max_params_counts_the_filename_fallback() {
+        // 256 parameters, but a non-ASCII download filename is written twice.
+        let others = |n: usize| -> String { (0..n).map(|i| format!("; p{i}=1")).collect() };
+        let s = format!("attachment; filename=\"é\"{}", others(MAX_PARAMS - 1));
+        assert!(s.parse::<ContentDisposition>().unwrap_err().is_too_large());
+        let s = format!("attachment; filename=\"é\"{}", others(MAX_PARAMS - 2));
+        let cd: ContentDisposition = s.parse().unwrap();
+        assert_eq!(cd.to_string().parse::<ContentDisposition>().unwrap(), cd);
+        // Form-data writes it once.
+        let s = format!("form-data; filename=\"é\"{}", others(MAX_PARAMS - 1));
+        assert!(s.parse::<ContentDisposition>().is_ok());
     }
 
     #[test]

@@ -10,9 +10,11 @@
 //! without `=` and pairs with an empty name are skipped: browsers treat
 //! `a` as a cookie with no name, which no server can ask for by name, and
 //! dropping nameless cookies stops `==__Host-x=evil` from faking a prefixed
-//! cookie. Names are otherwise kept as sent, even characters RFC 6265 does not
-//! allow (`fo{`), because browsers send them. Duplicate names are kept in
-//! order: the first is usually the most specific path.
+//! cookie. Pairs whose name holds an ASCII control character (tab included)
+//! are skipped too: no browser sends one, and such a name cannot be written
+//! back into a header. Names are otherwise kept as sent, even characters RFC
+//! 6265 does not allow (`fo{`), because browsers send them. Duplicate names
+//! are kept in order: the first is usually the most specific path.
 //!
 //! A value wrapped in double quotes is unquoted (`a="b"` gives `b`), and
 //! inside the quotes the escapes Python's `http.cookies` and Werkzeug write
@@ -139,7 +141,9 @@ impl<'a> Iterator for CookiePairs<'a> {
                 continue;
             };
             let name = name.trim_matches(OWS);
-            if name.is_empty() {
+            // Only names the formatter can write back: this skips nameless
+            // pairs and names holding control characters.
+            if !is_writable_name(name) {
                 continue;
             }
             return Some((name, unquote_cookie_value(value.trim_matches(OWS))));
@@ -461,6 +465,10 @@ mod tests {
                 &[("foo", "?foo"), ("version", "0.1")],
             ),
             ("fö=fö", &[("fö", "fö")]),
+            // Fuzzing: names the formatter cannot write are not read either.
+            ("\n=", &[]),
+            ("a\tb=1; \x7f=2; c\u{1}=3; ok=4", &[("ok", "4")]),
+            ("\u{85}=x", &[("\u{85}", "x")]),
         ];
         for (input, want) in cases {
             assert_eq!(parse(input), owned(want), "{input}");

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::header::{is_tchar, is_token, quote, split_list, unquote};
+use crate::header::{is_tchar, is_token, split_list, unquote};
 
 /// What a credential or challenge carries after its scheme.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -98,15 +98,20 @@ pub(crate) fn write_scheme_and_data(
                     is_token(value) && TOKEN_VALUED.iter().any(|t| t.eq_ignore_ascii_case(name));
                 if bare {
                     f.write_str(value)?;
-                } else if is_token(value) {
-                    write!(f, "\"{value}\"")?;
                 } else {
-                    f.write_str(&quote(value))?;
+                    crate::header::write_quoted(f, value)?;
                 }
             }
             Ok(())
         }
     }
+}
+
+/// Whether `c` cannot appear in a header value: an ASCII control other than
+/// tab. Such values are not read (see [`parse_schemes`]) and, in values built
+/// by hand, not written.
+fn is_unwritable(c: char) -> bool {
+    c.is_ascii_control() && c != '\t'
 }
 
 /// One list element, classified.
@@ -127,7 +132,10 @@ fn classify(item: &str) -> Element<'_> {
     }
     let rest = after.trim_start_matches([' ', '\t']);
     if let Some(value) = rest.strip_prefix('=') {
-        return Element::Param(lead, unquote(value.trim_start_matches([' ', '\t'])));
+        return match readable_value(value) {
+            Some(value) => Element::Param(lead, value),
+            None => Element::Invalid,
+        };
     }
     if rest.is_empty() {
         return Element::Scheme(lead, Some(AuthData::Empty));
@@ -143,18 +151,24 @@ fn classify(item: &str) -> Element<'_> {
     let value = after.trim_start_matches([' ', '\t']).strip_prefix('=');
     match value {
         Some(value) if !name.is_empty() => {
-            let value = unquote(value.trim_start_matches([' ', '\t']));
-            Element::Scheme(
-                lead,
-                Some(AuthData::Params(vec![(
-                    name.to_string(),
-                    value.into_owned(),
-                )])),
-            )
+            let data = match readable_value(value) {
+                Some(value) => AuthData::Params(vec![(name.to_string(), value.into_owned())]),
+                // The parameter is skipped, the scheme kept.
+                None => AuthData::Empty,
+            };
+            Element::Scheme(lead, Some(data))
         }
         // `Scheme junk`: a scheme whose data cannot be read.
         _ => Element::Scheme(lead, None),
     }
+}
+
+/// The value after `name=`, unquoted; `None` when it holds a character that
+/// cannot be written back ([`is_unwritable`]), so that such a parameter is
+/// skipped rather than read as something it would not format to.
+fn readable_value(value: &str) -> Option<Cow<'_, str>> {
+    let value = unquote(value.trim_start_matches([' ', '\t']));
+    (!value.chars().any(is_unwritable)).then_some(value)
 }
 
 /// Splits off the leading run of token characters.

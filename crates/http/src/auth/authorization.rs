@@ -403,6 +403,22 @@ mod tests {
             ("\"Basic\" abc", None),
             (", Bearer abc", Some(Authorization::bearer("abc"))),
             ("Weird junk here", None),
+            // Fuzzing: U+0095 is byte 0x95 read as ISO-8859-1; it is written
+            // back (as UTF-8), not dropped.
+            (
+                "# $=\u{95}",
+                Some(Authorization::other(
+                    "#",
+                    AuthData::Params(vec![("$".into(), "\u{95}".into())]),
+                )),
+            ),
+            // A value with a control character cannot be written: skipped.
+            ("Digest a=\u{1}, b=2", Some(digest(&[("b", "2")]))),
+            (
+                "Digest a=\"x\u{7f}\"",
+                Some(Authorization::other("Digest", AuthData::Empty)),
+            ),
+            ("Digest a=\"x\ty\"", Some(digest(&[("a", "x\ty")]))),
         ];
         for (input, want) in &cases {
             let got = input.parse::<Authorization>().ok();
@@ -455,6 +471,7 @@ mod tests {
                 digest(&[("a", "x\"y\\z"), ("nc", "")]),
                 "Digest a=\"x\\\"y\\\\z\", nc=\"\"",
             ),
+            (digest(&[("a", "\u{95}\t")]), "Digest a=\"\u{95}\t\""),
         ];
         for (auth, want) in cases {
             assert_eq!(auth.to_string(), *want);
@@ -463,6 +480,16 @@ mod tests {
             assert!(value.is_sensitive());
             assert_eq!(&Authorization::from_header(&value).unwrap(), auth);
         }
+    }
+
+    #[test]
+    fn latin1_header_round_trips() {
+        // The `auth` fuzz target's first crash: 0x95 was dropped on writing.
+        let value = HeaderValue::from_bytes(b"# $=\x95").unwrap();
+        let auth = Authorization::from_header(&value).unwrap();
+        assert_eq!(auth.param("$"), Some("\u{95}"));
+        let back = Authorization::from_header(&auth.to_header_value()).unwrap();
+        assert_eq!(back, auth);
     }
 
     #[test]

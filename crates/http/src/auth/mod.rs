@@ -13,7 +13,9 @@
 //! Lenient reading: parameter names are matched case-insensitively, both
 //! token and quoted values are accepted for every parameter, empty list
 //! elements are skipped, and list elements that are neither `name=value` nor
-//! a new scheme are skipped.
+//! a new scheme are skipped. A parameter whose value holds an ASCII control
+//! character other than tab is skipped as well: a header cannot carry one
+//! (only text passed to `parse_value` can), so it could not be written back.
 //!
 //! Formatting quotes every parameter value except the few RFC 7616 defines
 //! as bare tokens (`algorithm`, `nc`, `qop`, `stale`, `userhash`), so the

@@ -299,6 +299,12 @@ mod tests {
                 "Basic junk here, realm=\"x\", Bearer",
                 Some(vec![bare("Bearer")]),
             ),
+            // Fuzzing: C1 controls (ISO-8859-1 bytes) are kept, values with
+            // other controls skipped.
+            (
+                "A a=\u{95}, b=\u{0}, B c=\"\u{1b}\"",
+                Some(vec![params("A", &[("a", "\u{95}")]), bare("B")]),
+            ),
             ("", None),
             ("realm=\"x\"", None),
             (", ,", None),

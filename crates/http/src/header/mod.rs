@@ -12,7 +12,7 @@ mod token;
 pub use ext_value::{decode_ext_value, encode_ext_value};
 pub use list::{ListItems, split_list};
 pub use params::{Parameters, RawParams, split_params};
-pub use quoted::{quote, unquote};
+pub use quoted::{quote, unquote, write_quoted};
 pub use token::{is_tchar, is_token};
 
 use std::borrow::Cow;

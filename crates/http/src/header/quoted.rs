@@ -1,4 +1,5 @@
 use std::borrow::Cow;
+use std::fmt;
 
 use super::token::is_token;
 
@@ -43,20 +44,32 @@ pub fn quote(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\t' => out.push(c),
-            c if c.is_ascii_control() => {}
-            c => out.push(c),
+    // Writing into a String cannot fail.
+    let _ = write_quoted(&mut out, s);
+    Cow::Owned(out)
+}
+
+/// Writes `s` as a quoted-string, always in quotes, straight into a
+/// formatter or string: the allocation-free form of [`quote`], with the same
+/// escaping and the same dropped characters.
+pub fn write_quoted<W: fmt::Write>(out: &mut W, s: &str) -> fmt::Result {
+    out.write_char('"')?;
+    let mut clean_from = 0;
+    for (i, c) in s.char_indices() {
+        let escape = matches!(c, '"' | '\\');
+        let drop = c.is_ascii_control() && c != '\t';
+        if !escape && !drop {
+            continue;
+        }
+        out.write_str(&s[clean_from..i])?;
+        clean_from = i + c.len_utf8();
+        if escape {
+            out.write_char('\\')?;
+            out.write_char(c)?;
         }
     }
-    out.push('"');
-    Cow::Owned(out)
+    out.write_str(&s[clean_from..])?;
+    out.write_char('"')
 }
 
 #[cfg(test)]
