@@ -9,7 +9,12 @@ use std::fmt;
 /// client. Like hyper's `Error`, the reason is private so it can grow without
 /// breaking anyone; ask with [`ParseError::what`] and the `is_*` methods.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub struct ParseError(Box<Inner>);
+
+/// Boxed so that `Result<T, ParseError>` stays the size of `T` (plus a tag)
+/// on the hot, successful path; errors are the rare case.
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
     what: &'static str,
     kind: Kind,
 }
@@ -22,43 +27,43 @@ enum Kind {
 
 impl ParseError {
     /// A value of `what` (e.g. `"Range"`) that breaks its grammar for `reason`.
-    pub const fn invalid(what: &'static str, reason: &'static str) -> Self {
-        ParseError {
+    pub fn invalid(what: &'static str, reason: &'static str) -> Self {
+        ParseError(Box::new(Inner {
             what,
             kind: Kind::Invalid(reason),
-        }
+        }))
     }
 
     /// A value of `what` over a limit this crate enforces, e.g. the number of
     /// ranges; `limit` names the limit and its value: `"max_ranges (100)"`.
     pub fn too_large(what: &'static str, limit: impl Into<Cow<'static, str>>) -> Self {
-        ParseError {
+        ParseError(Box::new(Inner {
             what,
             kind: Kind::TooLarge(limit.into()),
-        }
+        }))
     }
 
     /// What was being parsed, e.g. `"Cache-Control"`.
     pub fn what(&self) -> &'static str {
-        self.what
+        self.0.what
     }
 
     /// Whether the value broke a limit rather than the grammar.
     pub fn is_too_large(&self) -> bool {
-        matches!(self.kind, Kind::TooLarge(_))
+        matches!(self.0.kind, Kind::TooLarge(_))
     }
 
     /// Whether the value broke the grammar.
     pub fn is_invalid(&self) -> bool {
-        matches!(self.kind, Kind::Invalid(_))
+        matches!(self.0.kind, Kind::Invalid(_))
     }
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            Kind::Invalid(reason) => write!(f, "invalid {}: {}", self.what, reason),
-            Kind::TooLarge(limit) => write!(f, "{} is over {}", self.what, limit),
+        match &self.0.kind {
+            Kind::Invalid(reason) => write!(f, "invalid {}: {}", self.0.what, reason),
+            Kind::TooLarge(limit) => write!(f, "{} is over {}", self.0.what, limit),
         }
     }
 }
@@ -66,8 +71,8 @@ impl fmt::Display for ParseError {
 impl fmt::Debug for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParseError")
-            .field("what", &self.what)
-            .field("kind", &self.kind)
+            .field("what", &self.0.what)
+            .field("kind", &self.0.kind)
             .finish()
     }
 }

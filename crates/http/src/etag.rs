@@ -329,7 +329,7 @@ impl EntityTagList {
         let list = value.as_bytes();
         ListRepr::validated(list, || HeaderValue::from_bytes(list).ok())
             .map(EntityTagList)
-            .ok_or(ParseError::invalid(what, "control character in value"))
+            .ok_or_else(|| ParseError::invalid(what, "control character in value"))
     }
 
     /// Parses a header line, keeping its bytes when they are UTF-8 (the
@@ -347,7 +347,7 @@ impl EntityTagList {
             let repr = ListRepr::validated(bytes, || Some(value.clone()));
             return repr
                 .map(EntityTagList)
-                .ok_or(ParseError::invalid(what, "control character in value"));
+                .ok_or_else(|| ParseError::invalid(what, "control character in value"));
         }
         Self::parse_str(&header_str(value), what)
     }

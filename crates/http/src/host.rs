@@ -167,7 +167,7 @@ impl Host {
         let (ip, port) = if let Some(rest) = s.strip_prefix('[') {
             let (inside, after) = rest
                 .split_once(']')
-                .ok_or(ParseError::invalid(WHAT, "unclosed '['"))?;
+                .ok_or_else(|| ParseError::invalid(WHAT, "unclosed '['"))?;
             let ip = Ipv6Addr::from_str(inside)
                 .map_err(|_| ParseError::invalid(WHAT, "invalid IPv6 address"))?;
             // Writing to a String cannot fail.
@@ -203,10 +203,9 @@ fn parse_port_suffix(after: &str) -> Result<Option<u16>, ParseError> {
 }
 
 fn parse_port_suffix_digits(digits: &str) -> Result<Option<u16>, ParseError> {
-    parse_port(digits).map(Some).ok_or(ParseError::invalid(
-        WHAT,
-        "port is not 1 to 5 digits up to 65535",
-    ))
+    parse_port(digits)
+        .map(Some)
+        .ok_or_else(|| ParseError::invalid(WHAT, "port is not 1 to 5 digits up to 65535"))
 }
 
 /// Parses a port: 1 to 5 ASCII digits, at most 65535.

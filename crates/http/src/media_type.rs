@@ -229,7 +229,7 @@ fn normalize(value: &str) -> Result<String, ParseError> {
     let (essence, params) = split_params(value);
     let (type_, subtype) = essence
         .split_once('/')
-        .ok_or(ParseError::invalid(WHAT, "missing '/'"))?;
+        .ok_or_else(|| ParseError::invalid(WHAT, "missing '/'"))?;
     if !is_token(type_) || !is_token(subtype) {
         return Err(ParseError::invalid(WHAT, "type and subtype must be tokens"));
     }

@@ -107,7 +107,7 @@ impl FromStr for CharsetRange {
     /// Parses one element such as `utf-8;q=0.5`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         CharsetRange::parse_element(s.trim())
-            .ok_or(ParseError::invalid("Accept-Charset", "not a charset"))
+            .ok_or_else(|| ParseError::invalid("Accept-Charset", "not a charset"))
     }
 }
 

@@ -122,10 +122,8 @@ impl FromStr for CodingRange {
 
     /// Parses one element such as `gzip;q=0.5`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CodingRange::parse_element(s.trim()).ok_or(ParseError::invalid(
-            "Accept-Encoding",
-            "not a content coding",
-        ))
+        CodingRange::parse_element(s.trim())
+            .ok_or_else(|| ParseError::invalid("Accept-Encoding", "not a content coding"))
     }
 }
 

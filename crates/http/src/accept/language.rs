@@ -155,10 +155,8 @@ impl FromStr for LanguageRange {
 
     /// Parses one element such as `en-US;q=0.5`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        LanguageRange::parse_element(s.trim()).ok_or(ParseError::invalid(
-            "Accept-Language",
-            "not a language range",
-        ))
+        LanguageRange::parse_element(s.trim())
+            .ok_or_else(|| ParseError::invalid("Accept-Language", "not a language range"))
     }
 }
 

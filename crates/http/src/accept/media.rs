@@ -220,7 +220,7 @@ impl FromStr for MediaRange {
     /// Parses one element such as `text/html;level=1;q=0.5`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         MediaRange::parse_element(s.trim())
-            .ok_or(ParseError::invalid("Accept", "not a media range"))
+            .ok_or_else(|| ParseError::invalid("Accept", "not a media range"))
     }
 }
 

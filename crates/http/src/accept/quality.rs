@@ -66,7 +66,7 @@ impl FromStr for Quality {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_qvalue(s).ok_or(ParseError::invalid("quality value", "not a qvalue"))
+        parse_qvalue(s).ok_or_else(|| ParseError::invalid("quality value", "not a qvalue"))
     }
 }
 

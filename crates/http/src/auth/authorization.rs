@@ -160,7 +160,7 @@ fn decode_basic(token: &str) -> Result<Authorization, ParseError> {
         .map_err(|_| ParseError::invalid(WHAT, "Basic credentials are not UTF-8"))?;
     let colon = username
         .find(':')
-        .ok_or(ParseError::invalid(WHAT, "Basic credentials lack ':'"))?;
+        .ok_or_else(|| ParseError::invalid(WHAT, "Basic credentials lack ':'"))?;
     let password = username.split_off(colon + 1);
     username.truncate(colon);
     Ok(Authorization::Basic { username, password })
@@ -216,14 +216,10 @@ impl TypedHeader for Authorization {
         if let Some(result) = parse_simple(value) {
             return result;
         }
-        let (scheme, data) =
-            parse_schemes(value, true)
-                .into_iter()
-                .next()
-                .ok_or(ParseError::invalid(
-                    WHAT,
-                    "missing or malformed auth-scheme",
-                ))?;
+        let (scheme, data) = parse_schemes(value, true)
+            .into_iter()
+            .next()
+            .ok_or_else(|| ParseError::invalid(WHAT, "missing or malformed auth-scheme"))?;
         if scheme.eq_ignore_ascii_case("basic") {
             match data {
                 AuthData::Token68(token) => decode_basic(&token),

@@ -152,7 +152,7 @@ impl ForwardedElement {
 
     /// Records one parsed `name=value` pair.
     fn set(&mut self, name: &str, value: Cow<'_, str>) -> Result<(), ParseError> {
-        const TWICE: ParseError = ParseError::invalid(WHAT, "parameter given twice in one element");
+        let twice = || ParseError::invalid(WHAT, "parameter given twice in one element");
         if self.parameter_count() >= MAX_FORWARDED_PARAMETERS {
             return Err(ParseError::too_large(WHAT, "MAX_FORWARDED_PARAMETERS (20)"));
         }
@@ -165,25 +165,25 @@ impl ForwardedElement {
                 &mut self.by
             };
             if slot.replace(node).is_some() {
-                return Err(TWICE);
+                return Err(twice());
             }
         } else if name.eq_ignore_ascii_case("host") {
             let host =
                 Host::from_str(&value).map_err(|_| ParseError::invalid(WHAT, "invalid 'host'"))?;
             if self.host.replace(host).is_some() {
-                return Err(TWICE);
+                return Err(twice());
             }
         } else if name.eq_ignore_ascii_case("proto") {
             if !is_scheme(&value) {
                 return Err(ParseError::invalid(WHAT, "'proto' is not a URI scheme"));
             }
             if self.proto.replace(value.to_ascii_lowercase()).is_some() {
-                return Err(TWICE);
+                return Err(twice());
             }
         } else {
             let name = name.to_ascii_lowercase();
             if self.extensions.iter().any(|(n, _)| *n == name) {
-                return Err(TWICE);
+                return Err(twice());
             }
             self.extensions.push((name, value.into_owned()));
         }
@@ -368,7 +368,7 @@ impl<'a> Cursor<'a> {
     /// Reads a quoted-string (RFC 9110 §5.6.4) starting at its opening
     /// quote, strictly: it must be closed and hold no control characters.
     fn quoted_string(&mut self) -> Result<Cow<'a, str>, ParseError> {
-        const UNTERMINATED: ParseError = ParseError::invalid(WHAT, "unterminated quoted string");
+        let unterminated = || ParseError::invalid(WHAT, "unterminated quoted string");
         let bytes = self.s.as_bytes();
         let mut i = self.pos + 1;
         let mut run_start = i;
@@ -376,7 +376,7 @@ impl<'a> Cursor<'a> {
         while let Some(&b) = bytes.get(i) {
             match b {
                 b'"' => {
-                    let run = self.s.get(run_start..i).ok_or(UNTERMINATED)?;
+                    let run = self.s.get(run_start..i).ok_or_else(unterminated)?;
                     self.pos = i + 1;
                     return Ok(match unescaped {
                         None => Cow::Borrowed(run),
@@ -387,14 +387,14 @@ impl<'a> Cursor<'a> {
                     });
                 }
                 b'\\' => {
-                    let escaped = *bytes.get(i + 1).ok_or(UNTERMINATED)?;
+                    let escaped = *bytes.get(i + 1).ok_or_else(unterminated)?;
                     if is_ctl(escaped) {
                         return Err(ParseError::invalid(
                             WHAT,
                             "control character in quoted string",
                         ));
                     }
-                    let run = self.s.get(run_start..i).ok_or(UNTERMINATED)?;
+                    let run = self.s.get(run_start..i).ok_or_else(unterminated)?;
                     unescaped.get_or_insert_with(String::new).push_str(run);
                     // The escaped character starts the next run; if it is
                     // multi-byte its continuation bytes are skipped below as
@@ -411,7 +411,7 @@ impl<'a> Cursor<'a> {
                 _ => i += 1,
             }
         }
-        Err(UNTERMINATED)
+        Err(unterminated())
     }
 }
 

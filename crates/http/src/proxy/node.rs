@@ -145,7 +145,7 @@ impl FromStr for ForwardedNode {
         let (name, port) = if let Some(rest) = s.strip_prefix('[') {
             let (inside, after) = rest
                 .split_once(']')
-                .ok_or(ParseError::invalid(WHAT, "unclosed '['"))?;
+                .ok_or_else(|| ParseError::invalid(WHAT, "unclosed '['"))?;
             let ip = Ipv6Addr::from_str(inside)
                 .map_err(|_| ParseError::invalid(WHAT, "invalid IPv6 address"))?;
             let port = match after {
@@ -153,7 +153,7 @@ impl FromStr for ForwardedNode {
                 _ => Some(
                     after
                         .strip_prefix(':')
-                        .ok_or(ParseError::invalid(WHAT, "unexpected text after ']'"))?,
+                        .ok_or_else(|| ParseError::invalid(WHAT, "unexpected text after ']'"))?,
                 ),
             };
             (NodeName::Ip(IpAddr::V6(ip)), port)

@@ -187,7 +187,7 @@ impl XForwardedFor {
                 ));
             }
             let node = ForwardedNode::parse_x_forwarded_for(entry)
-                .ok_or(ParseError::invalid(WHAT, "entry is not an address or node"))?;
+                .ok_or_else(|| ParseError::invalid(WHAT, "entry is not an address or node"))?;
             nodes.push(node);
         }
         if nodes.is_empty() {

@@ -73,31 +73,38 @@ impl TypedHeader for ContentRange {
     fn parse_value(value: &str) -> Result<Self, ParseError> {
         let invalid = |reason| ParseError::invalid("Content-Range", reason);
         let value = value.trim_matches(OWS);
-        let (unit, resp) = value.split_once(OWS).ok_or(invalid("missing range unit"))?;
+        let (unit, resp) = value
+            .split_once(OWS)
+            .ok_or_else(|| invalid("missing range unit"))?;
         if !unit.eq_ignore_ascii_case("bytes") {
             return Err(invalid("only the bytes unit is supported"));
         }
         let (range, length) = resp
             .trim_start_matches(OWS)
             .split_once('/')
-            .ok_or(invalid("missing '/'"))?;
+            .ok_or_else(|| invalid("missing '/'"))?;
         let complete_length = match length {
             "*" => None,
-            digits => Some(parse_digits(digits).ok_or(invalid("complete-length must be digits"))?),
+            digits => Some(
+                parse_digits(digits).ok_or_else(|| invalid("complete-length must be digits"))?,
+            ),
         };
         if range == "*" {
             return complete_length
                 .map(ContentRange::unsatisfied)
-                .ok_or(invalid("neither a range nor a length"));
+                .ok_or_else(|| invalid("neither a range nor a length"));
         }
-        let (first, last) = range.split_once('-').ok_or(invalid("missing '-'"))?;
-        let first = parse_digits(first).ok_or(invalid("first-pos must be digits"))?;
-        let last = parse_digits(last).ok_or(invalid("last-pos must be digits"))?;
-        let range = ByteRange::new(first, last).ok_or(invalid("last-pos is before first-pos"))?;
+        let (first, last) = range
+            .split_once('-')
+            .ok_or_else(|| invalid("missing '-'"))?;
+        let first = parse_digits(first).ok_or_else(|| invalid("first-pos must be digits"))?;
+        let last = parse_digits(last).ok_or_else(|| invalid("last-pos must be digits"))?;
+        let range =
+            ByteRange::new(first, last).ok_or_else(|| invalid("last-pos is before first-pos"))?;
         match complete_length {
             None => Ok(ContentRange::bytes_unknown_length(range)),
             Some(length) => ContentRange::bytes(range, length)
-                .ok_or(invalid("last-pos is not below complete-length")),
+                .ok_or_else(|| invalid("last-pos is not below complete-length")),
         }
     }
 

@@ -46,7 +46,7 @@ impl Range {
         let eq = value
             .iter()
             .position(|&b| b == b'=')
-            .ok_or(ParseError::invalid("Range", "missing '='"))?;
+            .ok_or_else(|| ParseError::invalid("Range", "missing '='"))?;
         let (unit, ranges) = (trim_ows(&value[..eq]), trim_ows(&value[eq + 1..]));
         if unit.eq_ignore_ascii_case(b"bytes") {
             return ByteRangeSet::parse(ranges).map(Range::Bytes);
@@ -99,7 +99,7 @@ impl ByteRangeSet {
         }
         builder
             .map(ByteRangeSet)
-            .ok_or(ParseError::invalid("Range", "no byte ranges"))
+            .ok_or_else(|| ParseError::invalid("Range", "no byte ranges"))
     }
 
     /// The specs in request order.
@@ -140,7 +140,7 @@ impl ByteRangeSet {
         }
         builder
             .map(ByteRangeSet)
-            .ok_or(ParseError::invalid("Range", "no byte ranges"))
+            .ok_or_else(|| ParseError::invalid("Range", "no byte ranges"))
     }
 }
 
