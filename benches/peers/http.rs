@@ -4,8 +4,8 @@
 
 use http::HeaderValue;
 use tackle_http::{
-    Accept, AcceptLanguage, CacheControl, EntityTag, IfNoneMatch, Range, RangeResolution,
-    TypedHeader,
+    Accept, AcceptLanguage, CacheControl, ContentDisposition, Cookies, EntityTag, IfNoneMatch,
+    Range, RangeResolution, TypedHeader,
 };
 
 use crate::harness::Scenario;
@@ -17,6 +17,7 @@ pub fn scenarios() -> Vec<Scenario> {
     all.extend(cache_control());
     all.extend(etag());
     all.extend(negotiation());
+    all.extend(hostile());
     all
 }
 
@@ -142,4 +143,46 @@ fn negotiation() -> Vec<Scenario> {
                 .and_then(|a| a.best_match(["en", "fr", "de"]))
         }),
     ]
+}
+
+/// Hostile inputs: how long one parse of each takes. Linear parsers take
+/// time in proportion to the bytes; `tests/hostile.rs` in tackle-http checks
+/// the bound, these lines give the figures.
+fn hostile() -> Vec<Scenario> {
+    let mib = 1 << 20;
+    let cases: Vec<(&str, String)> = vec![
+        ("accept-100k-items", "text/html;q=0.5, ".repeat(100_000)),
+        (
+            "range-10k-ranges",
+            "bytes=".to_string() + &"0-1,".repeat(10_000),
+        ),
+        ("cache-control-1mib", "max-age=1, ".repeat(mib / 11)),
+        ("if-none-match-100k-tags", "W/\"x\", ".repeat(100_000)),
+        ("cookie-1mib", "a=b; ".repeat(mib / 5)),
+        (
+            "nested-quoting-1mib",
+            format!("a=\"{}\"", "\\\"".repeat(mib / 2)),
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, text)| {
+            let value = HeaderValue::from_str(&text).expect("ASCII header value");
+            let parse: fn(&HeaderValue) -> bool = match name {
+                "accept-100k-items" => |v| Accept::from_header(v).is_ok(),
+                "range-10k-ranges" => |v| {
+                    Range::from_header(v).is_ok_and(|r| {
+                        r.byte_ranges().is_some_and(|s| {
+                            matches!(s.resolve(1 << 20), RangeResolution::TooManyRanges)
+                        })
+                    })
+                },
+                "cache-control-1mib" => |v| CacheControl::from_header(v).is_ok(),
+                "if-none-match-100k-tags" => |v| IfNoneMatch::from_header(v).is_ok(),
+                "cookie-1mib" => |v| Cookies::from_header(v).is_ok(),
+                _ => |v| ContentDisposition::from_header(v).is_ok(),
+            };
+            Scenario::solo(format!("http/hostile/{name}"), move || parse(&value))
+        })
+        .collect()
 }
