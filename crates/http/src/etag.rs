@@ -62,8 +62,9 @@ pub struct EntityTag {
 
 impl EntityTag {
     /// A strong entity tag: the representation is byte-for-byte the same
-    /// whenever the tag is. Fails if `tag` holds a `"`, a space or a control
-    /// character; non-ASCII text is allowed (it is `obs-text` on the wire).
+    /// whenever the tag is. Fails if `tag` holds a `"`, a space or an ASCII
+    /// control character; any text from U+0080 up is allowed (it is
+    /// `obs-text` on the wire, RFC 9110 §8.8.3).
     pub fn strong(tag: impl Into<String>) -> Result<Self, ParseError> {
         Self::new(false, tag.into())
     }

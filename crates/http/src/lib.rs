@@ -4,8 +4,8 @@
 //!
 //! Pure functions and types: no I/O, no async, no tower. Every parser takes
 //! text a client sent, returns `Option`/`Result`, never panics and runs in
-//! time linear in its input; every type formats back to a value that parses
-//! to itself.
+//! time linear in its input; every value a parser accepts formats back to a
+//! value that parses to itself (proptests and fuzz targets check this).
 //!
 //! ```
 //! use http::{HeaderMap, Method, header};

@@ -1,16 +1,20 @@
 //! [`MultiMap`]: the ordered, multi-valued map behind query strings, forms
 //! and cookies (Werkzeug's `MultiDict`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// An ordered map from text keys to one or more values.
 ///
 /// Every `(key, value)` pair keeps its insertion position, so iteration
 /// reproduces the order a client sent (`?a=1&b=2&a=3` iterates `a=1, b=2,
-/// a=3`). Lookups scan the pairs: query strings and forms are small, and a
-/// flat list keeps building the map allocation-light and strictly linear even
-/// for hostile inputs with 100 000 pairs.
+/// a=3`). The pairs are a flat list, so building the map is allocation-light
+/// and strictly linear even for hostile inputs with 100 000 pairs.
+///
+/// **Cost:** `get`, `get_all`, `contains_key`, `insert` and `remove` scan
+/// every pair (O(n)). Looking up a handful of known keys is cheap; to visit
+/// every key with its values, use [`grouped`](Self::grouped) (O(n) in all),
+/// not `get_all` inside a loop over `keys()` (O(n²) on a client's input).
 ///
 /// ```
 /// use tackle_http::MultiMap;
@@ -143,6 +147,22 @@ impl<V> MultiMap<V> {
             .filter(move |k| seen.insert(*k))
     }
 
+    /// Every distinct key with all its values, keys in order of first
+    /// appearance and values in insertion order: one linear pass, the way to
+    /// walk a whole form.
+    pub fn grouped(&self) -> Vec<(&str, Vec<&V>)> {
+        let mut slot_of: HashMap<&str, usize> = HashMap::new();
+        let mut groups: Vec<(&str, Vec<&V>)> = Vec::new();
+        for (key, value) in &self.entries {
+            let slot = *slot_of.entry(key.as_str()).or_insert_with(|| {
+                groups.push((key.as_str(), Vec::new()));
+                groups.len() - 1
+            });
+            groups[slot].1.push(value);
+        }
+        groups
+    }
+
     /// Every value in insertion order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
@@ -256,9 +276,25 @@ mod tests {
     }
 
     #[test]
+    fn grouped_visits_each_key_once() {
+        let m = map(&[("a", "1"), ("b", "2"), ("a", "3"), ("c", "4")]);
+        let groups: Vec<(&str, Vec<&str>)> = m
+            .grouped()
+            .into_iter()
+            .map(|(k, vs)| (k, vs.into_iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            groups,
+            [("a", vec!["1", "3"]), ("b", vec!["2"]), ("c", vec!["4"])]
+        );
+        assert!(MultiMap::<String>::new().grouped().is_empty());
+    }
+
+    #[test]
     fn hundred_thousand_pairs_stay_linear() {
         let m: MultiMap<usize> = (0..100_000).map(|i| (format!("k{i}"), i)).collect();
         assert_eq!(m.keys().count(), 100_000);
+        assert_eq!(m.grouped().len(), 100_000);
         assert_eq!(m.get("k99999"), Some(&99_999));
     }
 

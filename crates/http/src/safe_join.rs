@@ -240,6 +240,12 @@ fn is_lookalike(c: char) -> bool {
             | '\u{FF0E}' // FULLWIDTH FULL STOP
             | '\u{FE55}' // SMALL COLON
             | '\u{FF1A}' // FULLWIDTH COLON
+            | '\u{FE13}' // PRESENTATION FORM FOR VERTICAL COLON
+            | '\u{FE30}' // PRESENTATION FORM FOR VERTICAL TWO DOT LEADER (NFKC "..")
+            | '\u{2100}' // ACCOUNT OF (NFKC "a/c")
+            | '\u{2101}' // ADDRESSED TO THE SUBJECT (NFKC "a/s")
+            | '\u{2105}' // CARE OF (NFKC "c/o")
+            | '\u{2106}' // CADA UNA (NFKC "c/u")
     )
 }
 
@@ -355,6 +361,9 @@ mod tests {
             ("\u{ff0e}\u{ff0e}/etc", Err(LookalikeCharacter)),
             ("..\u{ff3c}..\u{ff3c}win.ini", Err(LookalikeCharacter)),
             ("\u{2025}/etc", Err(LookalikeCharacter)),
+            ("%EF%B8%B0/etc", Err(LookalikeCharacter)),
+            ("c\u{2105}etc", Err(LookalikeCharacter)),
+            ("C\u{FE13}secret", Err(LookalikeCharacter)),
             ("CON", Err(DeviceName)),
             ("con.txt", Err(DeviceName)),
             ("docs/NUL.tar.gz", Err(DeviceName)),

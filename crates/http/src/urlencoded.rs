@@ -32,8 +32,9 @@ const WHAT: &str = "urlencoded form";
 /// Decodes a form body or query string; invalid UTF-8 after percent-decoding
 /// becomes U+FFFD, as in browsers. Accepts `&str` and `&[u8]` alike.
 ///
-/// It never fails and has no pair limit: bound the input size before calling
-/// it, or use [`decode_form_limited`].
+/// It never fails and has no pair limit: memory stays proportional to the
+/// input, but bound the input size before calling it, or use
+/// [`decode_form_limited`].
 pub fn decode_form<T: AsRef<[u8]> + ?Sized>(input: &T) -> MultiMap {
     let input = input.as_ref();
     let mut map = MultiMap::with_capacity(pair_count_bound(input));
@@ -133,12 +134,17 @@ impl<'a> Iterator for RawPairs<'a> {
     }
 }
 
-/// An upper bound on the number of pairs, so the map allocates once.
+/// The most pairs reserved up front. A body of bare `&` has many separators
+/// but no pairs; reserving for each would cost 48 bytes per input byte.
+const MAX_RESERVED_PAIRS: usize = 1024;
+
+/// How many pairs to reserve room for: the number of separators bounds the
+/// pairs, capped so that separators alone cannot make the map allocate.
 fn pair_count_bound(input: &[u8]) -> usize {
     if input.is_empty() {
         0
     } else {
-        input.iter().filter(|&&b| b == b'&').count() + 1
+        (input.iter().filter(|&&b| b == b'&').count() + 1).min(MAX_RESERVED_PAIRS)
     }
 }
 

@@ -145,7 +145,8 @@ impl Parameters {
             .map(|(_, v)| v.as_str())
     }
 
-    /// All parameters in order of first appearance: lowercase name, value.
+    /// All parameters, lowercase name and value: the plain ones in order of
+    /// first appearance, then those given only in extended (`name*`) form.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.items.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }

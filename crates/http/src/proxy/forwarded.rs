@@ -243,16 +243,25 @@ pub struct Forwarded {
 }
 
 impl Forwarded {
-    /// A header with one element.
-    pub fn new(first: ForwardedElement) -> Forwarded {
-        Forwarded {
-            elements: vec![first],
+    /// A header with one element; an element with no parameters is refused,
+    /// since it would format to an empty, unparsable header.
+    pub fn new(first: ForwardedElement) -> Result<Forwarded, ParseError> {
+        if first.is_empty() {
+            return Err(ParseError::invalid(WHAT, "element has no parameters"));
         }
+        Ok(Forwarded {
+            elements: vec![first],
+        })
     }
 
-    /// Appends an element, as a proxy forwarding the request does.
+    /// Appends an element, as a proxy forwarding the request does. An element
+    /// with no parameters is skipped, as parsing skips it, so positions
+    /// counted by [`trusted_element`](Self::trusted_element) never include
+    /// one.
     pub fn push(&mut self, element: ForwardedElement) {
-        self.elements.push(element);
+        if !element.is_empty() {
+            self.elements.push(element);
+        }
     }
 
     /// The elements, farthest (client side) first.
@@ -639,9 +648,12 @@ mod tests {
             .unwrap()
             .with_extension("note", "c")
             .unwrap();
-        let mut f = Forwarded::new(ForwardedElement::new().with_for("192.0.2.1".parse().unwrap()));
+        let mut f =
+            Forwarded::new(ForwardedElement::new().with_for("192.0.2.1".parse().unwrap())).unwrap();
         f.push(ForwardedElement::new());
+        assert_eq!(f.elements().len(), 1, "an empty element is skipped");
         f.push(e);
+        assert!(Forwarded::new(ForwardedElement::new()).is_err());
         assert_eq!(
             f.to_string(),
             r#"for=192.0.2.1, for="[2001:db8::1]:4711";by=_proxy;host="example.com:8080";proto=https;note=c"#
@@ -771,7 +783,9 @@ mod tests {
         #[test]
         fn forwarded_round_trips(elements in proptest::collection::vec(element_strategy(), 1..5)) {
             let mut iter = elements.into_iter();
-            let mut f = Forwarded::new(iter.next().unwrap());
+            let first = iter.next().unwrap();
+            prop_assume!(!first.is_empty());
+            let mut f = Forwarded::new(first).unwrap();
             for e in iter {
                 f.push(e);
             }
