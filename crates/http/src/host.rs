@@ -68,7 +68,8 @@ impl Host {
     /// an IPv6 address with or without brackets (server configuration often
     /// gives bare IPv6); it is validated and normalised like a header value.
     pub fn new(hostname: &str, port: Option<u16>) -> Result<Host, ParseError> {
-        let bare_ipv6 = hostname.contains(':') && !hostname.starts_with('[');
+        // An IPv6 address has at least two colons; `name:port` has one.
+        let bare_ipv6 = hostname.matches(':').nth(1).is_some() && !hostname.starts_with('[');
         let mut host = if bare_ipv6 {
             let ip = Ipv6Addr::from_str(hostname)
                 .map_err(|_| ParseError::invalid(WHAT, "invalid IPv6 address"))?;
@@ -556,7 +557,11 @@ mod tests {
         assert_eq!(Host::new("::1", Some(80)).unwrap().as_str(), "[::1]:80");
         assert_eq!(Host::new("[::1]", None).unwrap().as_str(), "[::1]");
         assert_eq!(Host::new("Eggs", Some(80)).unwrap().as_str(), "eggs:80");
-        assert!(Host::new("eggs:80", Some(80)).is_err());
+        assert_eq!(
+            Host::new("eggs:80", Some(80)).unwrap_err().to_string(),
+            "invalid Host: port given twice"
+        );
+        assert!(Host::new("1:2", None).is_err());
         assert!(Host::new("unix/socket", None).is_err());
         assert_eq!(h.clone().with_port(None).as_str(), "[::1]");
         assert_eq!(h.with_port(Some(1)).as_str(), "[::1]:1");
