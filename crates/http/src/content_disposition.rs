@@ -21,7 +21,8 @@
 //!
 //! When formatting a download, a non-ASCII filename is sent twice, as RFC 6266
 //! Appendix D advises: `filename="..."` with an ASCII approximation for old
-//! clients, and `filename*=UTF-8''...` with the exact name:
+//! clients, in which `/`, `\` and their fullwidth lookalikes become `_`, and
+//! `filename*=UTF-8''...` with the exact name:
 //!
 //! ```
 //! use tackle_http::content_disposition::ContentDisposition;
@@ -39,6 +40,7 @@ use std::str::FromStr;
 use http::header::CONTENT_DISPOSITION;
 use http::{HeaderName, HeaderValue};
 
+use crate::filename::fold_to_ascii;
 use crate::header::{Parameters, encode_ext_value, header_value, is_token, quote};
 use crate::{ParseError, TypedHeader};
 
@@ -58,9 +60,11 @@ pub enum DispositionType {
     Attachment,
     /// A field of a `multipart/form-data` body (`form-data`).
     FormData,
-    /// Any other type, lowercase. RFC 6266 §4.2 asks recipients to treat
-    /// unknown types like `attachment`.
-    Other(String),
+    /// Any other type (RFC 6266 `disp-ext-type`), made by parsing, e.g.
+    /// `"x-y".parse::<DispositionType>()`, which checks that it is one
+    /// token. RFC 6266 §4.2 asks recipients to treat unknown types like
+    /// `attachment`.
+    Other(OtherDispositionType),
 }
 
 impl DispositionType {
@@ -70,10 +74,11 @@ impl DispositionType {
             DispositionType::Inline => "inline",
             DispositionType::Attachment => "attachment",
             DispositionType::FormData => "form-data",
-            DispositionType::Other(other) => other,
+            DispositionType::Other(other) => other.as_str(),
         }
     }
 
+    /// The type named by `token`, which is known to be a token.
     fn from_token(token: &str) -> Self {
         if token.eq_ignore_ascii_case("inline") {
             DispositionType::Inline
@@ -82,8 +87,42 @@ impl DispositionType {
         } else if token.eq_ignore_ascii_case("form-data") {
             DispositionType::FormData
         } else {
-            DispositionType::Other(token.to_ascii_lowercase())
+            DispositionType::Other(OtherDispositionType(token.to_ascii_lowercase()))
         }
+    }
+}
+
+/// Reads a disposition type, case-insensitively: `inline`, `attachment` and
+/// `form-data` give their variants, any other token gives
+/// [`DispositionType::Other`]. Fails unless the text is one token, so that
+/// no type can carry parameters of its own (`inline; filename=x.html`).
+impl FromStr for DispositionType {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        if !is_token(s) {
+            return Err(ParseError::invalid(WHAT, "disposition type is not a token"));
+        }
+        Ok(DispositionType::from_token(s))
+    }
+}
+
+/// A disposition type other than `inline`, `attachment` and `form-data`: one
+/// token, lowercase. It is made only by parsing a [`DispositionType`], so it
+/// always formats as exactly one type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OtherDispositionType(String);
+
+impl OtherDispositionType {
+    /// The type, lowercase.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for OtherDispositionType {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 
@@ -477,70 +516,20 @@ impl fmt::Display for ContentDisposition {
 
 /// An ASCII stand-in for a non-ASCII filename: accented Latin letters lose
 /// their accents (`ö` → `o`, `ß` → `ss`), full-width forms become their ASCII
-/// twins (`／` → `/`), and anything else is dropped, as Werkzeug's
-/// `send_file` does with Unicode NFKD.
+/// twins, and anything else is dropped, much as Werkzeug's `send_file` does
+/// with Unicode NFKD (see [`fold_to_ascii`]). It never holds `/` or `\`:
+/// those and their lookalikes (`／`, `＼`) become `_`, so that an old client
+/// saving under this name cannot be steered into another directory.
 fn ascii_fallback(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else if let Some(s) = transliterate(c) {
-            out.push_str(s);
+        match c {
+            '/' | '\\' => out.push('_'),
+            c if c.is_ascii() => out.push(c),
+            c => out.push_str(fold_to_ascii(c).unwrap_or("")),
         }
     }
     out
-}
-
-/// Base letters of U+0100..=U+017F (Latin Extended-A), one per code point.
-const LATIN_EXTENDED_A: &[u8; 128] = b"AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlLlLlNnNnNnnNnOoOoOoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
-
-const PRINTABLE_ASCII: &str = "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
-
-/// The one-character string for a printable ASCII byte.
-fn ascii_str(b: u8) -> Option<&'static str> {
-    let i = usize::from(b.checked_sub(b'!')?);
-    PRINTABLE_ASCII.get(i..i + 1)
-}
-
-fn transliterate(c: char) -> Option<&'static str> {
-    let code = u32::from(c);
-    match c {
-        '\u{a0}' | '\u{3000}' => Some(" "),
-        'Æ' => Some("AE"),
-        'æ' => Some("ae"),
-        'ß' => Some("ss"),
-        'Þ' => Some("TH"),
-        'þ' => Some("th"),
-        'Ĳ' => Some("IJ"),
-        'ĳ' => Some("ij"),
-        'Œ' => Some("OE"),
-        'œ' => Some("oe"),
-        'À'..='Å' => Some("A"),
-        'Ç' => Some("C"),
-        'È'..='Ë' => Some("E"),
-        'Ì'..='Ï' => Some("I"),
-        'Ð' => Some("D"),
-        'Ñ' => Some("N"),
-        'Ò'..='Ö' | 'Ø' => Some("O"),
-        'Ù'..='Ü' => Some("U"),
-        'Ý' => Some("Y"),
-        'à'..='å' => Some("a"),
-        'ç' => Some("c"),
-        'è'..='ë' => Some("e"),
-        'ì'..='ï' => Some("i"),
-        'ð' => Some("d"),
-        'ñ' => Some("n"),
-        'ò'..='ö' | 'ø' => Some("o"),
-        'ù'..='ü' => Some("u"),
-        'ý' | 'ÿ' => Some("y"),
-        '\u{100}'..='\u{17f}' => {
-            let i = usize::try_from(code - 0x100).ok()?;
-            ascii_str(*LATIN_EXTENDED_A.get(i)?)
-        }
-        // Full-width ASCII variants (U+FF01..U+FF5E) map to U+0021..U+007E.
-        '\u{ff01}'..='\u{ff5e}' => ascii_str(u8::try_from(code - 0xfee0).ok()?),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -719,12 +708,28 @@ mod tests {
             ),
             (
                 ContentDisposition::attachment("Ñandú／pingüino.txt"),
-                "attachment; filename=\"Nandu/pinguino.txt\"; \
+                "attachment; filename=\"Nandu_pinguino.txt\"; \
                  filename*=UTF-8''%C3%91and%C3%BA%EF%BC%8Fping%C3%BCino.txt",
             ),
             (
                 ContentDisposition::attachment("те:/ст"),
-                "attachment; filename=\":/\"; filename*=UTF-8''%D1%82%D0%B5%3A%2F%D1%81%D1%82",
+                "attachment; filename=\":_\"; filename*=UTF-8''%D1%82%D0%B5%3A%2F%D1%81%D1%82",
+            ),
+            // The fallback never names another directory.
+            (
+                ContentDisposition::attachment("..／..／run.sh"),
+                "attachment; filename=\".._.._run.sh\"; \
+                 filename*=UTF-8''..%EF%BC%8F..%EF%BC%8Frun.sh",
+            ),
+            (
+                ContentDisposition::attachment("．．＼．．\\é/x"),
+                "attachment; filename=\".._.._e_x\"; \
+                 filename*=UTF-8''%EF%BC%8E%EF%BC%8E%EF%BC%BC%EF%BC%8E%EF%BC%8E%5C%C3%A9%2Fx",
+            ),
+            // An ASCII name is the application's own, written as it is.
+            (
+                ContentDisposition::attachment("../x"),
+                "attachment; filename=\"../x\"",
             ),
             (
                 ContentDisposition::attachment("€ rates"),
@@ -764,7 +769,7 @@ mod tests {
                 "form-data; name=\"a\\\\b\"",
             ),
             (
-                ContentDisposition::new(DispositionType::Other("x-y".into()))
+                ContentDisposition::new("X-Y".parse().unwrap())
                     .with_param("Size", "10")
                     .with_param("title", "a b")
                     .with_param("title", "a c")
@@ -901,16 +906,50 @@ mod tests {
     }
 
     #[test]
-    fn fallback_table_covers_latin_extended_a() {
-        assert_eq!(ascii_fallback("ĀāĞğİıŁłŉŊŒœŠšŸŹžſ"), "AaGgIiLlnNOEoeSsYZzs");
-        assert_eq!(ascii_fallback("ＡＢＣ！～"), "ABC!~");
-        assert_eq!(ascii_fallback("日本\u{a0}語"), " ");
+    fn fallback_table() {
+        let cases: &[(&str, &str)] = &[
+            ("ĀāĞğİıŁłŉŊŒœŠšŸŹžſ", "AaGgIiLlnNOEoeSsYZzs"),
+            ("ÆæÞþß×", "AEaeTHthss"),
+            ("x²³¹ªº", "x231ao"),
+            ("ＡＢＣ！～", "ABC!~"),
+            ("日本\u{a0}語\u{3000}", "  "),
+            ("a/b\\c／d＼e∕f⁄g", "a_b_c_d_e_f_g"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(ascii_fallback(input), *want, "{input}");
+        }
         for c in '\u{100}'..='\u{17f}' {
             assert!(
-                transliterate(c).is_some_and(|s| s.is_ascii() && !s.is_empty()),
+                fold_to_ascii(c).is_some_and(|s| s.is_ascii() && !s.is_empty()),
                 "{c}"
             );
         }
+    }
+
+    #[test]
+    fn disposition_type_table() {
+        let cases: &[(&str, Option<DispositionType>)] = &[
+            ("inline", Some(DispositionType::Inline)),
+            ("ATTACHMENT", Some(DispositionType::Attachment)),
+            ("Form-Data", Some(DispositionType::FormData)),
+            ("", None),
+            ("inline; filename=x.html", None),
+            ("a b", None),
+            ("a,b", None),
+            ("\"inline\"", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(input.parse::<DispositionType>().ok(), *want, "{input}");
+        }
+        let other: DispositionType = "X-Custom".parse().unwrap();
+        assert_eq!(other.as_str(), "x-custom");
+        let DispositionType::Other(ext) = &other else {
+            panic!("{other:?}")
+        };
+        assert_eq!((ext.as_str(), ext.as_ref()), ("x-custom", "x-custom"));
+        let cd = ContentDisposition::new(other).with_filename("a.txt");
+        assert_eq!(cd.to_string(), "x-custom; filename=\"a.txt\"");
+        assert_eq!(cd.to_string().parse::<ContentDisposition>().unwrap(), cd);
     }
 
     /// Parameter order is not significant (extended ones are read last).
@@ -965,6 +1004,20 @@ mod tests {
         #[test]
         fn parse_never_panics(s in "\\PC{0,60}") {
             let _ = s.parse::<ContentDisposition>();
+        }
+
+        #[test]
+        fn fallback_is_ascii_without_separators(name in "\\PC{0,24}") {
+            let fallback = ascii_fallback(&name);
+            prop_assert!(fallback.is_ascii(), "{:?}", fallback);
+            prop_assert!(!fallback.contains(['/', '\\']), "{:?}", fallback);
+        }
+
+        #[test]
+        fn other_type_round_trips(token in "[!#$%&'*+.^_`|~0-9A-Za-z-]{1,10}") {
+            let disposition: DispositionType = token.parse().unwrap();
+            let cd = ContentDisposition::new(disposition);
+            prop_assert_eq!(cd.to_string().parse::<ContentDisposition>().unwrap(), cd);
         }
     }
 }

@@ -27,7 +27,8 @@ const MAX_KEPT_EXTENSION: usize = 32;
 ///    (Werkzeug joins the parts instead, giving `etc_passwd`).
 /// 2. Latin letters with accents become plain ASCII (`ü` → `u`, `ß` → `ss`,
 ///    `Æ` → `AE`), from a table covering Latin-1, Latin Extended-A, the
-///    fullwidth ASCII forms and superscript digits; any other non-ASCII
+///    fullwidth ASCII forms and superscript digits; separator lookalikes
+///    such as the fullwidth `／` and `＼` become `_`; any other non-ASCII
 ///    character is dropped. (Werkzeug uses Unicode NFKD, which this crate
 ///    does without to avoid a dependency; the table covers the same Latin
 ///    letters and more.)
@@ -110,9 +111,21 @@ fn shorten(name: &mut String) {
     }
 }
 
-/// The ASCII spelling of a Latin letter with diacritics, a fullwidth ASCII
-/// form or a superscript digit; `None` for anything else.
-fn fold_to_ascii(c: char) -> Option<&'static str> {
+/// The ASCII spelling of a character for a file name, shared by
+/// [`secure_filename`] and the ASCII `filename` fallback of
+/// `Content-Disposition`; `None` when there is none (drop the character).
+///
+/// - Latin letters with diacritics (Latin-1 and Latin Extended-A) lose them,
+///   ligatures and special letters are spelled out (`Æ` → `AE`, `ß` → `ss`,
+///   `þ` → `th`, `Ĳ` → `IJ`); `×` and `÷` give `""`.
+/// - Superscript digits and the ordinal indicators give digits and letters
+///   (`²` → `2`, `º` → `o`).
+/// - Fullwidth ASCII forms (U+FF01–U+FF5E) give their ASCII twin.
+/// - No-break and ideographic spaces give a space.
+/// - Path-separator lookalikes (fullwidth `／` and `＼`, the fraction, division
+///   and big solidus, the small reverse solidus and set minus) give `_`: a
+///   folded name never gains a `/` or `\`, so it cannot name a directory.
+pub(crate) fn fold_to_ascii(c: char) -> Option<&'static str> {
     const LATIN_1: [&str; 64] = [
         "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I",
         "I", // U+00C0
@@ -142,40 +155,30 @@ fn fold_to_ascii(c: char) -> Option<&'static str> {
         "U", "u", "U", "u", "W", "w", "Y", "y", "Y", "Z", "z", "Z", "z", "Z", "z",
         "s", // U+0170
     ];
-    const SUPERSCRIPT: [&str; 2] = ["2", "3"]; // U+00B2, U+00B3
     let code = u32::from(c);
     let index = |start: u32| usize::try_from(code - start).ok();
-    match code {
-        0xC0..=0xFF => index(0xC0).and_then(|i| LATIN_1.get(i)).copied(),
-        0x100..=0x17F => index(0x100).and_then(|i| LATIN_EXT_A.get(i)).copied(),
-        0xB2 | 0xB3 => index(0xB2).and_then(|i| SUPERSCRIPT.get(i)).copied(),
-        0xB9 => Some("1"),
-        0xAA => Some("a"),
-        0xBA => Some("o"),
-        // Fullwidth forms of `0-9`, `A-Z`, `a-z`, `.`, `-` and `_` map to
-        // ASCII by a fixed offset; the rest of the block is punctuation,
-        // which would be dropped anyway.
-        0xFF10..=0xFF19 => ascii_digit_or_letter(code - 0xFEE0),
-        0xFF21..=0xFF3A | 0xFF41..=0xFF5A => ascii_digit_or_letter(code - 0xFEE0),
-        0xFF0D => Some("-"),
-        0xFF0E => Some("."),
-        0xFF3F => Some("_"),
+    match c {
+        '\u{ff0f}' | '\u{ff3c}' | '\u{2044}' | '\u{2215}' | '\u{2216}' | '\u{29f8}'
+        | '\u{29f9}' | '\u{fe68}' => Some("_"),
+        '\u{a0}' | '\u{3000}' => Some(" "),
+        '\u{c0}'..='\u{ff}' => index(0xC0).and_then(|i| LATIN_1.get(i)).copied(),
+        '\u{100}'..='\u{17f}' => index(0x100).and_then(|i| LATIN_EXT_A.get(i)).copied(),
+        '\u{b2}' => Some("2"),
+        '\u{b3}' => Some("3"),
+        '\u{b9}' => Some("1"),
+        '\u{aa}' => Some("a"),
+        '\u{ba}' => Some("o"),
+        // Fullwidth `！` to `～` sit at a fixed offset from `!` to `~`.
+        '\u{ff01}'..='\u{ff5e}' => printable_ascii(code - 0xFEE0),
         _ => None,
     }
 }
 
-/// The static one-character string for an ASCII letter or digit.
-fn ascii_digit_or_letter(code: u32) -> Option<&'static str> {
-    const ALNUM: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let b = u8::try_from(code).ok()?;
-    let i = match b {
-        b'0'..=b'9' => b - b'0',
-        b'A'..=b'Z' => b - b'A' + 10,
-        b'a'..=b'z' => b - b'a' + 36,
-        _ => return None,
-    };
-    let i = usize::from(i);
-    ALNUM.get(i..i + 1)
+/// The static one-character string for a printable ASCII code.
+fn printable_ascii(code: u32) -> Option<&'static str> {
+    const PRINTABLE: &str = "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+    let i = usize::try_from(code.checked_sub(u32::from(b'!'))?).ok()?;
+    PRINTABLE.get(i..i + 1)
 }
 
 #[cfg(test)]
@@ -231,6 +234,10 @@ mod tests {
             ("\u{130}stanbul \u{131}\u{11f}", Some("Istanbul_ig")),
             ("\u{ff21}\u{ff42}\u{ff13}\u{ff0e}txt", Some("Ab3.txt")),
             ("\u{ff0e}\u{ff0e}\u{ff0f}etc", Some("etc")),
+            // Separator lookalikes become `_`, never a directory boundary.
+            ("a\u{ff0f}b\u{ff3c}c\u{2215}d.txt", Some("a_b_c_d.txt")),
+            ("..\u{ff0f}..\u{ff0f}run.sh", Some("run.sh")),
+            ("\u{ff01}\u{ff04}x\u{ff05}", Some("x")),
             ("x\u{b2}\u{b3}\u{b9}", Some("x231")),
             ("caf\u{e9}\u{301}", Some("cafe")),
             ("\u{444}\u{430}\u{439}\u{43b}.txt", Some("txt")),
@@ -284,17 +291,54 @@ mod tests {
     }
 
     #[test]
-    fn folded_characters_are_all_kept() {
-        for c in ('\u{80}'..='\u{17f}').chain('\u{ff00}'..='\u{ffef}') {
+    fn fold_table() {
+        let cases: &[(char, Option<&str>)] = &[
+            ('\u{c6}', Some("AE")),
+            ('\u{df}', Some("ss")),
+            ('\u{fe}', Some("th")),
+            ('\u{ff}', Some("y")),
+            ('\u{d7}', Some("")),
+            ('\u{132}', Some("IJ")),
+            ('\u{153}', Some("oe")),
+            ('\u{17f}', Some("s")),
+            ('\u{b2}', Some("2")),
+            ('\u{ba}', Some("o")),
+            ('\u{a0}', Some(" ")),
+            ('\u{3000}', Some(" ")),
+            ('\u{ff21}', Some("A")),
+            ('\u{ff5a}', Some("z")),
+            ('\u{ff10}', Some("0")),
+            ('\u{ff01}', Some("!")),
+            ('\u{ff5e}', Some("~")),
+            ('\u{ff0e}', Some(".")),
+            ('\u{ff3f}', Some("_")),
+            // Separators never fold to `/` or `\`.
+            ('\u{ff0f}', Some("_")),
+            ('\u{ff3c}', Some("_")),
+            ('\u{2044}', Some("_")),
+            ('\u{2215}', Some("_")),
+            ('\u{fe68}', Some("_")),
+            ('\u{ff00}', None),
+            ('\u{ff5f}', None),
+            ('\u{180}', None),
+            ('\u{444}', None),
+        ];
+        for &(c, want) in cases {
+            assert_eq!(fold_to_ascii(c), want, "{c:?}");
+        }
+        for c in ('\u{80}'..='\u{17f}')
+            .chain('\u{2000}'..='\u{2fff}')
+            .chain('\u{fe00}'..='\u{ffef}')
+        {
             if let Some(folded) = fold_to_ascii(c) {
                 assert!(
-                    folded.bytes().all(|b| is_kept(char::from(b))),
+                    folded
+                        .bytes()
+                        .all(|b| matches!(b, b' '..=b'~') && b != b'/' && b != b'\\'),
                     "{c:?} -> {folded:?}"
                 );
             }
         }
-        assert_eq!(fold_to_ascii('\u{d7}'), Some(""));
-        assert_eq!(fold_to_ascii('\u{ff0f}'), None);
     }
 
     proptest! {

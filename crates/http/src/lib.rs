@@ -55,7 +55,7 @@ pub use accept::{Accept, AcceptCharset, AcceptEncoding, AcceptLanguage, Quality}
 pub use auth::{AuthData, Authorization, Challenge, WwwAuthenticate};
 pub use cache_control::CacheControl;
 pub use conditional::{NOT_MODIFIED_KEEPS, Outcome, Preconditions, Validators};
-pub use content_disposition::{ContentDisposition, DispositionType};
+pub use content_disposition::{ContentDisposition, DispositionType, OtherDispositionType};
 pub use date::{Date, Expires, HttpDate, IfModifiedSince, IfUnmodifiedSince, LastModified};
 pub use error::ParseError;
 pub use etag::{EntityTag, EntityTagList, EntityTagRef, EntityTags, IfMatch, IfNoneMatch};

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::ParseError;
 use crate::header::{is_tchar, is_token, split_list, unquote};
 
 /// What a credential or challenge carries after its scheme.
@@ -55,6 +56,26 @@ impl AuthData {
         }
     }
 
+    /// The data, [`normalized`](Self::normalized), when it can be written
+    /// as it is: a token68 that matches the grammar, parameter names that
+    /// are tokens, and parameter values without ASCII control characters
+    /// other than tab. `what` names the header in the error.
+    pub(crate) fn checked(self, what: &'static str) -> Result<Self, ParseError> {
+        match &self {
+            AuthData::Token68(token) if !is_token68(token) => Err(ParseError::invalid(
+                what,
+                "token68 does not match its grammar",
+            )),
+            AuthData::Params(params) => {
+                for (name, value) in params {
+                    check_param(what, name, value)?;
+                }
+                Ok(self.normalized())
+            }
+            _ => Ok(self),
+        }
+    }
+
     /// Adds a parameter; turns [`Empty`](AuthData::Empty) or a token68
     /// (which cannot be combined with parameters) into a parameter list.
     pub(crate) fn push_param(&mut self, name: String, value: String) {
@@ -75,22 +96,56 @@ pub(crate) fn is_token68(s: &str) -> bool {
         })
 }
 
+/// Fails unless `scheme` is a token.
+pub(crate) fn check_scheme(what: &'static str, scheme: &str) -> Result<(), ParseError> {
+    if is_token(scheme) {
+        Ok(())
+    } else {
+        Err(ParseError::invalid(what, "auth-scheme is not a token"))
+    }
+}
+
+/// Fails unless `name` is a token and `value` can be written.
+pub(crate) fn check_param(what: &'static str, name: &str, value: &str) -> Result<(), ParseError> {
+    if !is_token(name) {
+        return Err(ParseError::invalid(what, "auth-param name is not a token"));
+    }
+    if value.chars().any(is_unwritable) {
+        return Err(ParseError::invalid(
+            what,
+            "control character in auth-param value",
+        ));
+    }
+    Ok(())
+}
+
 /// Parameters RFC 7616 defines as bare tokens; every other value is quoted.
 const TOKEN_VALUED: [&str; 5] = ["algorithm", "nc", "qop", "stale", "userhash"];
 
 /// Writes `scheme`, then a space and the data when there is any.
+///
+/// The constructors check everything; values built straight from public
+/// enum variants are not checked, so what cannot be written as it is gets
+/// left out rather than written raw, where a `,` or space would add
+/// parameters: a scheme that is not a token (then nothing is written), a
+/// token68 off its grammar, a parameter whose name is not a token. Control
+/// characters in parameter values are dropped by the quoting.
 pub(crate) fn write_scheme_and_data(
     f: &mut fmt::Formatter<'_>,
     scheme: &str,
     data: &AuthData,
 ) -> fmt::Result {
+    if !is_token(scheme) {
+        return Ok(());
+    }
     f.write_str(scheme)?;
     match data {
         AuthData::Empty => Ok(()),
-        AuthData::Token68(token) => write!(f, " {token}"),
+        AuthData::Token68(token) if is_token68(token) => write!(f, " {token}"),
+        AuthData::Token68(_) => Ok(()),
         AuthData::Params(params) => {
             let mut sep = " ";
-            for (name, value) in params {
+            for (name, value) in params.iter().filter(|(name, _)| is_token(name)) {
                 f.write_str(sep)?;
                 sep = ", ";
                 write!(f, "{name}=")?;
@@ -227,6 +282,41 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(is_token68(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn checked_table() {
+        let params = |pairs: &[(&str, &str)]| {
+            AuthData::Params(
+                pairs
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        let cases: Vec<(AuthData, Option<AuthData>)> = vec![
+            (AuthData::Empty, Some(AuthData::Empty)),
+            (params(&[]), Some(AuthData::Empty)),
+            (
+                AuthData::Token68("abc==".into()),
+                Some(AuthData::Token68("abc==".into())),
+            ),
+            (AuthData::Token68("a b".into()), None),
+            (AuthData::Token68("a, realm=x".into()), None),
+            (AuthData::Token68(String::new()), None),
+            (
+                params(&[("realm", "a, b=c\t\u{95}")]),
+                Some(params(&[("realm", "a, b=c\t\u{95}")])),
+            ),
+            (params(&[("realm=\"x\", b", "y")]), None),
+            (params(&[("a b", "y")]), None),
+            (params(&[("", "y")]), None),
+            (params(&[("a", "line\r\nbreak")]), None),
+        ];
+        for (data, want) in cases {
+            let input = format!("{data:?}");
+            assert_eq!(data.checked("Authorization").ok(), want, "{input}");
         }
     }
 

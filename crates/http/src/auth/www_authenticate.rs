@@ -6,9 +6,11 @@ use std::str::FromStr;
 use http::header::WWW_AUTHENTICATE;
 use http::{HeaderName, HeaderValue};
 
-use super::auth_data::{AuthData, parse_schemes, write_scheme_and_data};
+use super::auth_data::{AuthData, check_param, check_scheme, parse_schemes, write_scheme_and_data};
 use crate::header::header_value;
 use crate::{ParseError, TypedHeader};
+
+const WHAT: &str = "WWW-Authenticate";
 
 /// One challenge: a scheme the server accepts and its parameters, e.g.
 /// `Basic realm="api", charset="UTF-8"`.
@@ -19,33 +21,59 @@ pub struct Challenge {
 }
 
 impl Challenge {
-    /// A challenge for `scheme` (a token) with `data`.
-    pub fn new(scheme: impl Into<String>, data: AuthData) -> Self {
+    /// A challenge for `scheme` with `data`. Fails unless `scheme` is a
+    /// token, a token68 matches its grammar, parameter names are tokens and
+    /// parameter values hold no ASCII control character other than tab: what
+    /// is built formats as exactly one challenge, with exactly its
+    /// parameters.
+    pub fn new(scheme: impl Into<String>, data: AuthData) -> Result<Self, ParseError> {
+        let scheme = scheme.into();
+        check_scheme(WHAT, &scheme)?;
+        Ok(Challenge {
+            scheme,
+            data: data.checked(WHAT)?,
+        })
+    }
+
+    /// A challenge of a scheme known to be a token, with parameters known
+    /// to be tokens.
+    fn with_realm(scheme: &str, realm: String) -> Self {
         Challenge {
-            scheme: scheme.into(),
-            data: data.normalized(),
+            scheme: scheme.to_string(),
+            data: AuthData::Params(vec![("realm".to_string(), realm)]),
         }
     }
 
     /// `Basic realm="...", charset="UTF-8"`: the charset parameter (RFC 7617
-    /// §2.1) asks browsers to send non-ASCII credentials as UTF-8.
+    /// §2.1) asks browsers to send non-ASCII credentials as UTF-8. Control
+    /// characters in `realm` are dropped when writing.
     pub fn basic(realm: impl Into<String>) -> Self {
-        Challenge::new("Basic", AuthData::Empty)
-            .with_param("realm", realm)
-            .with_param("charset", "UTF-8")
+        let mut challenge = Challenge::with_realm("Basic", realm.into());
+        challenge
+            .data
+            .push_param("charset".to_string(), "UTF-8".to_string());
+        challenge
     }
 
     /// `Bearer realm="..."` (RFC 6750 §3); add `error`, `error_description`
-    /// or `scope` with [`with_param`](Self::with_param).
+    /// or `scope` with [`with_param`](Self::with_param). Control characters
+    /// in `realm` are dropped when writing.
     pub fn bearer(realm: impl Into<String>) -> Self {
-        Challenge::new("Bearer", AuthData::Empty).with_param("realm", realm)
+        Challenge::with_realm("Bearer", realm.into())
     }
 
     /// Adds a parameter after the existing ones (a token68 is replaced, as
-    /// the two cannot be combined).
-    pub fn with_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.data.push_param(name.into(), value.into());
-        self
+    /// the two cannot be combined). Fails unless `name` is a token and
+    /// `value` holds no ASCII control character other than tab.
+    pub fn with_param(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Self, ParseError> {
+        let (name, value) = (name.into(), value.into());
+        check_param(WHAT, &name, &value)?;
+        self.data.push_param(name, value);
+        Ok(self)
     }
 
     /// The scheme, as sent.
@@ -163,12 +191,17 @@ impl TypedHeader for WwwAuthenticate {
 
     /// Fails when no challenge can be read.
     fn parse_value(value: &str) -> Result<Self, ParseError> {
+        // The list parser only yields token schemes, token68s that match
+        // and token parameter names with writable values.
         let challenges: Vec<Challenge> = parse_schemes(value, false)
             .into_iter()
-            .map(|(scheme, data)| Challenge::new(scheme, data))
+            .map(|(scheme, data)| Challenge {
+                scheme: scheme.to_string(),
+                data: data.normalized(),
+            })
             .collect();
         if challenges.is_empty() {
-            return Err(ParseError::invalid("WWW-Authenticate", "no challenge"));
+            return Err(ParseError::invalid(WHAT, "no challenge"));
         }
         Ok(WwwAuthenticate { challenges })
     }
@@ -189,15 +222,15 @@ mod tests {
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect();
-        Challenge::new(scheme, AuthData::Params(params))
+        Challenge::new(scheme, AuthData::Params(params)).unwrap()
     }
 
     fn bare(scheme: &str) -> Challenge {
-        Challenge::new(scheme, AuthData::Empty)
+        Challenge::new(scheme, AuthData::Empty).unwrap()
     }
 
     fn token68(scheme: &str, token: &str) -> Challenge {
-        Challenge::new(scheme, AuthData::Token68(token.into()))
+        Challenge::new(scheme, AuthData::Token68(token.into())).unwrap()
     }
 
     #[test]
@@ -330,11 +363,15 @@ mod tests {
             (
                 Challenge::bearer("example")
                     .with_param("error", "invalid_token")
+                    .unwrap()
                     .into(),
                 "Bearer realm=\"example\", error=\"invalid_token\"",
             ),
             (
-                token68("Negotiate", "abc").with_param("realm", "r").into(),
+                token68("Negotiate", "abc")
+                    .with_param("realm", "r")
+                    .unwrap()
+                    .into(),
                 "Negotiate realm=\"r\"",
             ),
             (
@@ -367,6 +404,54 @@ mod tests {
                 &WwwAuthenticate::from_header(&header.to_header_value()).unwrap(),
                 header
             );
+        }
+    }
+
+    /// The builders refuse what would format as more than was built.
+    #[test]
+    fn builders_table() {
+        let cases: Vec<(Result<Challenge, ParseError>, Option<&str>)> = vec![
+            (Challenge::new("Newauth", AuthData::Empty), Some("Newauth")),
+            (
+                Challenge::new("Negotiate", AuthData::Token68("abc=".into())),
+                Some("Negotiate abc="),
+            ),
+            (Challenge::new("Basic realm=\"x\"", AuthData::Empty), None),
+            (Challenge::new("Basic, Bearer", AuthData::Empty), None),
+            (Challenge::new("", AuthData::Empty), None),
+            (
+                Challenge::new("A", AuthData::Token68("a, b=c".into())),
+                None,
+            ),
+            (
+                Challenge::new("A", AuthData::Params(vec![("a b".into(), "c".into())])),
+                None,
+            ),
+            (
+                Challenge::new("A", AuthData::Params(vec![("a".into(), "\n".into())])),
+                None,
+            ),
+            (
+                Challenge::bearer("r").with_param("error", "a, b=\"c\""),
+                Some("Bearer realm=\"r\", error=\"a, b=\\\"c\\\"\""),
+            ),
+            (
+                Challenge::bearer("r").with_param("scope=x, error", "y"),
+                None,
+            ),
+            (Challenge::bearer("r").with_param("a;b", "y"), None),
+            (Challenge::bearer("r").with_param("", "y"), None),
+            (Challenge::bearer("r").with_param("a", "x\r\ny"), None),
+            (
+                Ok(Challenge::basic("a\r\nb")),
+                Some("Basic realm=\"ab\", charset=\"UTF-8\""),
+            ),
+        ];
+        for (i, (got, want)) in cases.into_iter().enumerate() {
+            match want {
+                Some(want) => assert_eq!(got.unwrap().to_string(), want, "case {i}"),
+                None => assert!(got.unwrap_err().is_invalid(), "case {i}"),
+            }
         }
     }
 
@@ -425,7 +510,7 @@ mod tests {
             proptest::collection::vec((token(), "[^\\p{Cc}]{0,10}"), 1..4)
                 .prop_map(AuthData::Params),
         ];
-        (token(), data).prop_map(|(scheme, data)| Challenge::new(scheme, data))
+        (token(), data).prop_map(|(scheme, data)| Challenge::new(scheme, data).unwrap())
     }
 
     proptest! {
