@@ -12,8 +12,9 @@
 //! for a nameless cookie by name (but see below). Pairs whose name holds an
 //! ASCII control character (tab included) are skipped too: no browser sends
 //! one, and such a name cannot be written back into a header. Names are
-//! otherwise kept as sent, even characters RFC 6265 does not allow (`fo{`), because browsers send them. Duplicate names
-//! are kept in order: the first is usually the most specific path.
+//! otherwise kept as sent, even characters RFC 6265 does not allow (`fo{`),
+//! because browsers send them. Duplicate names are kept in order: the first
+//! is usually the most specific path.
 //!
 //! A value wrapped in double quotes is unquoted (`a="b"` gives `b`), and
 //! inside the quotes the escapes Python's `http.cookies` and Werkzeug write
