@@ -26,103 +26,105 @@ fn decode<H: headers::Header>(value: &HeaderValue) -> Option<H> {
     H::decode(&mut std::iter::once(value)).ok()
 }
 
+/// tackle against `headers` on one header value (goal: at least as fast).
+fn versus_headers<T, U>(
+    name: &str,
+    text: &'static str,
+    ours: impl Fn(&HeaderValue) -> T + 'static,
+    theirs: impl Fn(&HeaderValue) -> U + 'static,
+) -> Scenario {
+    let value = HeaderValue::from_static(text);
+    let peer_value = value.clone();
+    Scenario::versus(
+        name,
+        move || ours(&value),
+        "headers",
+        move || theirs(&peer_value),
+        1.0,
+    )
+}
+
 /// Range parse + resolve against a 10 000-byte representation, collecting
 /// the satisfiable ranges on both sides (a server needs them all before it
 /// can write a `multipart/byteranges` body and its length). tackle also
 /// sorts and coalesces them, which `headers` does not.
 fn range() -> Vec<Scenario> {
-    let cases = [
+    [
         ("http/range/parse-resolve-single", "bytes=0-499"),
         ("http/range/parse-resolve-suffix", "bytes=-500"),
         (
             "http/range/parse-resolve-three",
             "bytes=0-99, 200-299, 9000-",
         ),
-    ];
-    cases
-        .into_iter()
-        .map(|(name, text)| {
-            let ours = HeaderValue::from_static(text);
-            let theirs = ours.clone();
-            Scenario::versus(
-                name,
-                move || match Range::from_header(&ours) {
-                    Ok(range) => match range.byte_ranges().map(|set| set.resolve(10_000)) {
-                        Some(RangeResolution::Satisfiable(ranges)) => ranges.as_slice().len(),
-                        _ => 0,
-                    },
-                    Err(_) => 0,
-                },
-                "headers",
-                move || {
-                    decode::<headers::Range>(&theirs)
-                        .map(|r| r.satisfiable_ranges(10_000).collect::<Vec<_>>().len())
-                        .unwrap_or(0)
-                },
-                1.0,
-            )
-        })
-        .collect()
+    ]
+    .into_iter()
+    .map(|(name, text)| {
+        versus_headers(
+            name,
+            text,
+            |v| match Range::from_header(v).ok()?.byte_ranges()?.resolve(10_000) {
+                RangeResolution::Satisfiable(ranges) => Some(ranges.as_slice().len()),
+                _ => None,
+            },
+            |v| {
+                decode::<headers::Range>(v)
+                    .map(|r| r.satisfiable_ranges(10_000).collect::<Vec<_>>().len())
+            },
+        )
+    })
+    .collect()
 }
 
 /// If-None-Match parse + weak comparison with the current tag.
 fn etag() -> Vec<Scenario> {
-    let cases = [
+    [
         ("http/etag/if-none-match-single", "W/\"67ab43\""),
         (
             "http/etag/if-none-match-three",
             "\"xyzzy\", \"r2d2xxxx\", W/\"c3piozzzz\"",
         ),
         ("http/etag/if-none-match-any", "*"),
-    ];
-    cases
-        .into_iter()
-        .map(|(name, text)| {
-            let ours = HeaderValue::from_static(text);
-            let theirs = ours.clone();
-            let current = EntityTag::strong("c3piozzzz").expect("valid tag");
-            let their_current: headers::ETag = "\"c3piozzzz\"".parse().expect("valid tag");
-            Scenario::versus(
-                name,
-                move || {
-                    IfNoneMatch::from_header(&ours)
-                        .ok()
-                        .map(|h| h.precondition_passes(&current))
-                },
-                "headers",
-                move || {
-                    decode::<headers::IfNoneMatch>(&theirs)
-                        .map(|h| h.precondition_passes(&their_current))
-                },
-                1.0,
-            )
-        })
-        .collect()
+    ]
+    .into_iter()
+    .map(|(name, text)| {
+        let current = EntityTag::strong("c3piozzzz").expect("valid tag");
+        let their_current: headers::ETag = "\"c3piozzzz\"".parse().expect("valid tag");
+        versus_headers(
+            name,
+            text,
+            move |v| {
+                IfNoneMatch::from_header(v)
+                    .ok()
+                    .map(|h| h.precondition_passes(&current))
+            },
+            move |v| {
+                decode::<headers::IfNoneMatch>(v).map(|h| h.precondition_passes(&their_current))
+            },
+        )
+    })
+    .collect()
 }
 
+/// Cache-Control parse into the typed struct, reading `max-age`.
 fn cache_control() -> Vec<Scenario> {
-    let cases = [
+    [
         ("http/cache-control/parse-request", "no-cache"),
         ("http/cache-control/parse-response", "public, max-age=3600"),
         (
             "http/cache-control/parse-5-directives",
             "private, no-cache, no-store, must-revalidate, max-age=0",
         ),
-    ];
-    cases
-        .into_iter()
-        .map(|(name, text)| {
-            let ours = HeaderValue::from_static(text);
-            let theirs = ours.clone();
-            Scenario::versus(
-                name,
-                move || CacheControl::from_header(&ours).ok().map(|c| c.max_age()),
-                "headers",
-                move || decode::<headers::CacheControl>(&theirs).map(|c| c.max_age()),
-                1.0,
-            )
-        })
-        .collect()
+    ]
+    .into_iter()
+    .map(|(name, text)| {
+        versus_headers(
+            name,
+            text,
+            |v| CacheControl::from_header(v).ok().map(|c| c.max_age()),
+            |v| decode::<headers::CacheControl>(v).map(|c| c.max_age()),
+        )
+    })
+    .collect()
 }
 
 fn negotiation() -> Vec<Scenario> {
