@@ -4,7 +4,9 @@
 //! Scenario names start with the crate's short name (`http/`, `routing/`,
 //! ...); FILTER keeps the scenarios whose name contains it.
 
+#[path = "peers/harness.rs"]
 mod harness;
+#[path = "peers/http.rs"]
 mod http;
 
 use std::io::Write;
