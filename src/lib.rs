@@ -8,3 +8,7 @@
 #[cfg(feature = "http")]
 #[doc(inline)]
 pub use tackle_http as http;
+
+#[cfg(feature = "request")]
+#[doc(inline)]
+pub use tackle_request as request;

@@ -1,0 +1,37 @@
+//! Request objects for tackle services: query arguments, cookies, forms,
+//! multipart uploads, JSON bodies and the limits that keep them bounded.
+//!
+//! So far the crate holds one piece, the [`multipart`] module: a sans-IO
+//! `multipart/form-data` decoder (RFC 7578) that turns body bytes, fed in
+//! chunks of any size, into a stream of events with bounded memory and in
+//! time linear in the body. The request wrapper, upload spooling and form
+//! collection build on it.
+//!
+//! ```
+//! use tackle_request::multipart::{self, Event, MultipartDecoder, MultipartLimits};
+//!
+//! let boundary = multipart::boundary("multipart/form-data; boundary=XyZ").unwrap();
+//! let mut decoder = MultipartDecoder::new(&boundary, MultipartLimits::default()).unwrap();
+//! decoder.feed(b"--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\nrust\r\n--XyZ--\r\n");
+//! decoder.finish();
+//! let mut events = Vec::new();
+//! while let Some(event) = decoder.next_event().unwrap() {
+//!     let end = event == Event::End;
+//!     events.push(event);
+//!     if end {
+//!         break;
+//!     }
+//! }
+//! assert!(matches!(&events[0], Event::PartStart(part) if part.name() == "q"));
+//! assert_eq!(events[1], Event::Data(bytes::Bytes::from_static(b"rust")));
+//! assert_eq!(events[2..], [Event::PartEnd, Event::End]);
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod multipart;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
