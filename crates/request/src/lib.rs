@@ -1,11 +1,19 @@
 //! Request objects for tackle services: query arguments, cookies, forms,
 //! multipart uploads, JSON bodies and the limits that keep them bounded.
 //!
-//! So far the crate holds one piece, the [`multipart`] module: a sans-IO
-//! `multipart/form-data` decoder (RFC 7578) that turns body bytes, fed in
-//! chunks of any size, into a stream of events with bounded memory and in
-//! time linear in the body. The request wrapper, upload spooling and form
-//! collection build on it.
+//! So far the crate holds three pieces:
+//!
+//! - [`multipart`]: a sans-IO `multipart/form-data` decoder (RFC 7578) that
+//!   turns body bytes, fed in chunks of any size, into a stream of events
+//!   with bounded memory and in time linear in the body;
+//! - [`form`]: collecting those events into [`form::FormData`], fields and
+//!   uploaded files, the files kept in memory up to a threshold and spooled
+//!   to temporary files past it;
+//! - [`HttpError`]: the error that becomes a response, rendered as HTML,
+//!   problem+JSON or text by the request's `Accept`, naming the limit when a
+//!   limit was broken.
+//!
+//! The request wrapper, body access and the handler adapter build on them.
 //!
 //! ```
 //! use tackle_request::multipart::{self, Event, MultipartDecoder, MultipartLimits};
@@ -29,7 +37,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod form;
+pub mod http_error;
 pub mod multipart;
+
+pub use http_error::HttpError;
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

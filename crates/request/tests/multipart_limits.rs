@@ -114,6 +114,24 @@ fn max_part_header_bytes() {
     );
 }
 
+/// Found by fuzzing: a header line over the limit that ends in a stray CR
+/// was reported as "a CR that does not end a line" when fed whole but as the
+/// limit when fed in pieces. The limit must win however the body is split.
+#[test]
+fn a_stray_cr_past_the_header_limit_reports_the_limit() {
+    let limits = MultipartLimits::default().max_part_header_bytes(16);
+    let body = b"--b\r\nContent-Disposition: form-data; name=a\rx\r\n\r\nv\r\n--b--\r\n";
+    assert_limit(
+        decode_ways(&limits, body),
+        ("max_part_header_bytes", 16),
+        "multipart part headers are over max_part_header_bytes (16 bytes)",
+    );
+    // Under the limit the stray CR itself is the error, whole or in pieces.
+    let limits = MultipartLimits::default();
+    let e = decode_ways(&limits, body).expect_err("a stray CR in headers");
+    assert!(e.is_invalid(), "{e}");
+}
+
 #[test]
 fn max_preamble_bytes() {
     let body = |len: usize| [vec![b'p'; len - 2], b"\r\n".to_vec(), field_body(b"x")].concat();

@@ -292,6 +292,11 @@ impl MultipartDecoder {
                 (_, Some(b'\n')) => 2,
                 (_, Some(_)) if cr_only => 1,
                 (_, Some(_)) => {
+                    // Fed in pieces, the bytes up to this CR would already
+                    // have been held against the limit: check it first so
+                    // the error does not depend on how the body was split.
+                    self.header_bytes = self.header_bytes.saturating_add(at as u64 + 1);
+                    self.check_header_bytes()?;
                     return Err(MultipartError::invalid(
                         "multipart part headers hold a CR that does not end a line",
                     ));
