@@ -8,6 +8,8 @@
 mod harness;
 #[path = "peers/http.rs"]
 mod http;
+#[path = "peers/multipart.rs"]
+mod multipart;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,6 +24,7 @@ fn main() {
         .collect();
     let scenarios: Vec<Scenario> = http::scenarios()
         .into_iter()
+        .chain(multipart::scenarios())
         .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name().contains(f.as_str())))
         .collect();
 

@@ -1,7 +1,7 @@
 //! Request objects for tackle services: query arguments, cookies, forms,
 //! multipart uploads, JSON bodies and the limits that keep them bounded.
 //!
-//! So far the crate holds three pieces:
+//! So far the crate holds these pieces:
 //!
 //! - [`multipart`]: a sans-IO `multipart/form-data` decoder (RFC 7578) that
 //!   turns body bytes, fed in chunks of any size, into a stream of events
@@ -11,9 +11,18 @@
 //!   to temporary files past it;
 //! - [`HttpError`]: the error that becomes a response, rendered as HTML,
 //!   problem+JSON or text by the request's `Accept`, naming the limit when a
-//!   limit was broken.
+//!   limit was broken;
+//! - [`Request`]: a wrapper over `http::Request` with lazily parsed, cached
+//!   accessors (path, query args, cookies, validated host, URLs, remote
+//!   address, typed headers) and [`extensions`], the types routers and
+//!   servers put in request extensions (path parameters, matched route,
+//!   mount prefix, URL builder, connection info);
+//! - [`response`]: [`Body`], one body type for responses tackle creates, and
+//!   builders (`response::Response::text`, `redirect`, `attachment`, ...)
+//!   with [`ResponseExt`] for cookies, validators and cache policy.
 //!
-//! The request wrapper, body access and the handler adapter build on them.
+//! Body access with limits, the handler adapter and the proxy-fix layer come
+//! next.
 //!
 //! ```
 //! use tackle_request::multipart::{self, Event, MultipartDecoder, MultipartLimits};
@@ -37,11 +46,19 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod extensions;
 pub mod form;
 pub mod http_error;
 pub mod multipart;
+pub mod request;
+pub mod response;
 
+pub use extensions::{
+    ConnectionInfo, MatchedRoute, MountPrefix, OriginalUri, PathParams, UrlBuilder,
+};
 pub use http_error::HttpError;
+pub use request::{Request, RequestConfig};
+pub use response::{Body, BoxError, ResponseExt};
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]
