@@ -12,3 +12,7 @@ pub use tackle_http as http;
 #[cfg(feature = "request")]
 #[doc(inline)]
 pub use tackle_request as request;
+
+#[cfg(feature = "testing")]
+#[doc(inline)]
+pub use tackle_testing as testing;

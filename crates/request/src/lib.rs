@@ -21,8 +21,12 @@
 //!   builders (`response::Response::text`, `redirect`, `attachment`, ...)
 //!   with [`ResponseExt`] for cookies, validators and cache policy.
 //!
-//! Body access with limits, the handler adapter and the proxy-fix layer come
-//! next.
+//! - [`body`]: reading the body once with limits: `bytes()`, `text()`,
+//!   `json()`, `form()` (urlencoded and multipart, streamed) and a streaming
+//!   `multipart()` API, every limit breach a 413 naming the limit;
+//! - [`handler()`]: an async function from [`Request`] to a response as a
+//!   `tower::Service`, errors rendered by `Accept`;
+//! - [`ProxyFixLayer`]: Werkzeug's ProxyFix, trusting the last *n* proxies.
 //!
 //! ```
 //! use tackle_request::multipart::{self, Event, MultipartDecoder, MultipartLimits};
@@ -46,17 +50,23 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod body;
 pub mod extensions;
 pub mod form;
+pub mod handler;
 pub mod http_error;
 pub mod multipart;
+pub mod proxy_fix;
 pub mod request;
 pub mod response;
 
+pub use body::BodyLimits;
 pub use extensions::{
     ConnectionInfo, MatchedRoute, MountPrefix, OriginalUri, PathParams, UrlBuilder,
 };
+pub use handler::{Handler, handler};
 pub use http_error::HttpError;
+pub use proxy_fix::{ProxyFix, ProxyFixLayer};
 pub use request::{Request, RequestConfig};
 pub use response::{Body, BoxError, ResponseExt};
 
