@@ -50,6 +50,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod body;
 pub mod extensions;
 pub mod form;
