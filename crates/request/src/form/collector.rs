@@ -183,7 +183,12 @@ impl FormCollector {
             }
             Some(OpenPart::File { name, part, body }) => {
                 let file = match body {
-                    FileBody::Memory(buffer) => UploadedFile::in_memory(part, buffer.into_bytes()),
+                    // A copy, so a small file does not keep alive the whole
+                    // body chunk it was cut from (which would escape
+                    // `memory_budget`).
+                    FileBody::Memory(buffer) => {
+                        UploadedFile::in_memory(part, Bytes::copy_from_slice(&buffer.into_bytes()))
+                    }
                     FileBody::Spooled { file, size } => {
                         let file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
                         UploadedFile::spooled(part, size, file)

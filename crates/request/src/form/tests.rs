@@ -425,3 +425,43 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&file.bytes().unwrap()[..], &data[..]);
     }
 }
+
+/// Spooled files keep only their path: a form of many small file parts must
+/// not hold a file descriptor per part (one request could exhaust them).
+#[test]
+fn spooled_files_hold_no_open_descriptors() {
+    let open_fds = || std::fs::read_dir("/proc/self/fd").map(|d| d.count()).ok();
+    let Some(before) = open_fds() else {
+        println!("skipped: /proc/self/fd not found");
+        return;
+    };
+    let mut body = Vec::new();
+    for i in 0..300 {
+        body.extend_from_slice(
+            format!(
+                "--b\r\nContent-Disposition: form-data; name=\"f{i}\"; filename=\"f{i}.txt\"\r\n\r\nx\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(b"--b--\r\n");
+    let dir = tempfile::tempdir().unwrap();
+    let options = FormOptions::new().spool_threshold(0).spool_dir(dir.path());
+    let form = collect_form(
+        &body,
+        "multipart/form-data; boundary=b",
+        MultipartLimits::default(),
+        options,
+    )
+    .unwrap();
+    assert_eq!(form.files.len(), 300);
+    assert!(form.files.values().all(UploadedFile::is_spooled));
+    let after = open_fds().unwrap_or(before);
+    // Other tests run in parallel threads and open files too: allow some
+    // slack, far below one descriptor per part.
+    assert!(
+        after < before + 50,
+        "{before} descriptors before, {after} after"
+    );
+    assert_eq!(form.files.get("f299").unwrap().bytes().unwrap(), "x");
+}

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use bytes::{Buf, Bytes};
 use http::HeaderMap;
-use tempfile::NamedTempFile;
+use tempfile::{NamedTempFile, TempPath};
 
 use crate::multipart::PartHeaders;
 
@@ -28,7 +28,10 @@ pub struct UploadedFile {
 
 enum Storage {
     Memory(Bytes),
-    Spooled(NamedTempFile),
+    /// The path only: the handle is closed once the part is written, so a
+    /// form of many spooled files holds no file descriptors (a client could
+    /// otherwise exhaust them with one request of many small file parts).
+    Spooled(TempPath),
 }
 
 impl UploadedFile {
@@ -44,7 +47,7 @@ impl UploadedFile {
         UploadedFile {
             part,
             size,
-            storage: Storage::Spooled(file),
+            storage: Storage::Spooled(file.into_temp_path()),
         }
     }
 
@@ -81,7 +84,7 @@ impl UploadedFile {
     pub fn path(&self) -> Option<&Path> {
         match &self.storage {
             Storage::Memory(_) => None,
-            Storage::Spooled(file) => Some(file.path()),
+            Storage::Spooled(path) => Some(&**path),
         }
     }
 
@@ -90,9 +93,9 @@ impl UploadedFile {
     pub fn bytes(&self) -> io::Result<Bytes> {
         match &self.storage {
             Storage::Memory(bytes) => Ok(bytes.clone()),
-            Storage::Spooled(file) => {
+            Storage::Spooled(path) => {
                 let mut data = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
-                file.reopen()?.read_to_end(&mut data)?;
+                File::open(path)?.read_to_end(&mut data)?;
                 Ok(Bytes::from(data))
             }
         }
@@ -103,9 +106,7 @@ impl UploadedFile {
     pub fn reader(&self) -> io::Result<UploadReader> {
         Ok(UploadReader(match &self.storage {
             Storage::Memory(bytes) => ReaderKind::Memory(bytes.clone().reader()),
-            // `reopen` gives a handle with its own cursor, and checks the
-            // path still names the same file.
-            Storage::Spooled(file) => ReaderKind::File(file.reopen()?),
+            Storage::Spooled(path) => ReaderKind::File(File::open(path)?),
         }))
     }
 
@@ -121,10 +122,11 @@ impl UploadedFile {
         let path = path.as_ref();
         match self.storage {
             Storage::Memory(bytes) => std::fs::write(path, &bytes),
-            Storage::Spooled(file) => match file.persist(path) {
-                Ok(_) => Ok(()),
+            Storage::Spooled(temp) => match temp.persist(path) {
+                Ok(()) => Ok(()),
                 Err(e) => {
-                    let mut source = e.file.reopen()?;
+                    // The temporary file is deleted when `e.path` drops.
+                    let mut source = File::open(&e.path)?;
                     let mut target = File::create(path)?;
                     io::copy(&mut source, &mut target)?;
                     target.sync_all()
