@@ -37,12 +37,13 @@ where
     /// limit. An invalid `Content-Length`, or a body that fails mid-read
     /// (the client went away), is 400.
     ///
-    /// The body is read in place, once: a second read finds it at its end
-    /// and gives an empty body. Keep the result where it is needed twice.
+    /// The body is read in place, once: a second read (by this or any other
+    /// reading method) is a 500, "the request body was already read". Keep
+    /// the result where it is needed twice.
     pub async fn bytes(&mut self) -> Result<Bytes, HttpError> {
         let limit = self.body_limits().buffered();
         let content_length = self.content_length();
-        let mut body = LimitedBody::new(self.body_mut(), content_length, limit)?;
+        let mut body = LimitedBody::new(self.body_for_reading()?, content_length, limit)?;
         // One frame, the common case for small bodies, is returned as is.
         let Some(first) = body.next_chunk().await? else {
             return Ok(Bytes::new());

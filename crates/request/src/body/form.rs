@@ -51,7 +51,7 @@ where
             .transpose()?;
         let Some(content_type) = content_type else {
             let content_length = self.content_length();
-            let body = LimitedBody::new(self.body_mut(), content_length, None)?;
+            let body = LimitedBody::new(self.body_for_reading()?, content_length, None)?;
             return if body.is_end_stream() {
                 Ok(FormData::default())
             } else {
@@ -83,7 +83,7 @@ where
             let mut collector = FormCollector::new(limits.form.clone());
             let limit = limits.content_length();
             let content_length = self.content_length();
-            let mut body = LimitedBody::new(self.body_mut(), content_length, limit)?;
+            let mut body = LimitedBody::new(self.body_for_reading()?, content_length, limit)?;
             let mut finished = false;
             loop {
                 match read_event(&mut decoder, &mut body, &mut finished).await? {
@@ -98,7 +98,7 @@ where
 
     async fn read_whole(&mut self, limit: Option<Limit>) -> Result<Vec<u8>, HttpError> {
         let content_length = self.content_length();
-        let mut body = LimitedBody::new(self.body_mut(), content_length, limit)?;
+        let mut body = LimitedBody::new(self.body_for_reading()?, content_length, limit)?;
         let mut buffer = Vec::new();
         while let Some(chunk) = body.next_chunk().await? {
             buffer.extend_from_slice(&chunk);

@@ -14,7 +14,8 @@
 //! request's other accessors stay usable; the body type must be [`Unpin`]
 //! (hyper's `Incoming`, `http_body_util::Full` and tackle's
 //! [`Body`](crate::Body) are; pin others in a `Box`). The body can be read
-//! once: a second read finds it at its end, as an empty body.
+//! once: a second read is refused with a 500, "the request body was already
+//! read", rather than silently seeing an empty body.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {

@@ -75,7 +75,7 @@ where
         let decoder = MultipartDecoder::new(&boundary, limits.multipart.clone())?;
         let limit = limits.content_length();
         let content_length = self.content_length();
-        let body = LimitedBody::new(self.body_mut(), content_length, limit)?;
+        let body = LimitedBody::new(self.body_for_reading()?, content_length, limit)?;
         Ok(Multipart {
             body,
             decoder,

@@ -76,8 +76,19 @@ async fn bytes_reads_one_frame_or_many() {
     for size in [1, 2, 5, 64] {
         let mut request = framed(None, None, body, size, None);
         assert_eq!(request.bytes().await.unwrap(), &body[..], "{size}");
-        // Read once: the second read finds the body at its end.
-        assert_eq!(request.bytes().await.unwrap(), "", "{size}");
+        // Read once: a second read, by any reading method, is refused.
+        for second in [
+            request.bytes().await.map(drop),
+            request.form().await.map(drop),
+        ] {
+            let e = second.unwrap_err();
+            assert_eq!(
+                e.status(),
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "{size}"
+            );
+            assert_eq!(e.message(), "the request body was already read", "{size}");
+        }
     }
     assert_eq!(whole(None, None, b"").bytes().await.unwrap(), "");
 }

@@ -58,6 +58,8 @@ pub struct Request<B> {
     cookies: OnceCell<Cookies>,
     host: OnceCell<Result<Host, HttpError>>,
     access_route: OnceCell<Vec<ForwardedNode>>,
+    /// Whether a body-reading method has started on the body.
+    body_read: bool,
 }
 
 impl<B> Request<B> {
@@ -72,6 +74,7 @@ impl<B> Request<B> {
             cookies: OnceCell::new(),
             host: OnceCell::new(),
             access_route: OnceCell::new(),
+            body_read: false,
         }
     }
 
@@ -91,6 +94,19 @@ impl<B> Request<B> {
     /// The body, mutably: reading it does not touch the cached values.
     pub fn body_mut(&mut self) -> &mut B {
         self.inner.body_mut()
+    }
+
+    /// The body for one of the reading methods (`bytes`, `form`, ...), which
+    /// may run once: a second would find the body drained and silently see
+    /// an empty one, so it is refused with a 500 that names the mistake.
+    pub(crate) fn body_for_reading(&mut self) -> Result<&mut B, HttpError> {
+        if std::mem::replace(&mut self.body_read, true) {
+            return Err(HttpError::new(
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "the request body was already read",
+            ));
+        }
+        Ok(self.inner.body_mut())
     }
 
     /// The settings in force: those given to [`with_config`](Self::with_config),
