@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, header};
 
-use crate::header::{header_value, is_token, quote, split_list, unquote};
+use crate::header::{header_value, is_ows, is_token, quote, split_list, trim_ows, unquote};
 use crate::{ParseError, TypedHeader};
 
 /// The largest delta-seconds value kept: RFC 9111 §1.2.2 has caches treat
@@ -202,24 +202,6 @@ impl<'a> Directives<'a> {
     fn new(bytes: &'a [u8]) -> Self {
         Directives { bytes, pos: 0 }
     }
-}
-
-fn is_ows(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
-fn trim_ows(mut s: &[u8]) -> &[u8] {
-    while let [rest @ .., last] = s
-        && is_ows(*last)
-    {
-        s = rest;
-    }
-    while let [first, rest @ ..] = s
-        && is_ows(*first)
-    {
-        s = rest;
-    }
-    s
 }
 
 impl<'a> Iterator for Directives<'a> {

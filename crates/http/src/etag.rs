@@ -27,7 +27,7 @@ use std::str::FromStr;
 
 use http::{HeaderName, HeaderValue, header};
 
-use crate::header::header_str;
+use crate::header::{header_str, trim_ows, trim_ows_start};
 use crate::{ParseError, TypedHeader};
 
 /// Which bytes may appear inside an opaque-tag (`etagc`, RFC 9110 §8.8.3):
@@ -647,23 +647,6 @@ fn validate_list(value: &[u8], what: &'static str) -> Result<bool, ParseError> {
         }
     }
     Ok(false)
-}
-
-fn trim_ows_start(s: &[u8]) -> &[u8] {
-    let start = s
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(s.len());
-    &s[start..]
-}
-
-fn trim_ows(s: &[u8]) -> &[u8] {
-    let s = trim_ows_start(s);
-    let end = s
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(0, |i| i + 1);
-    &s[..end]
 }
 
 /// A header value from text this module formatted (quoted etagc only),

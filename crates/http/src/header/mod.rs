@@ -5,12 +5,14 @@
 
 mod ext_value;
 mod list;
+mod ows;
 mod params;
 mod quoted;
 mod token;
 
 pub use ext_value::{decode_ext_value, encode_ext_value};
 pub use list::{ListItems, split_list};
+pub(crate) use ows::{is_ows, trim_ows, trim_ows_start};
 pub use params::{Parameters, RawParams, split_params};
 pub use quoted::{quote, unquote, write_quoted};
 pub use token::{is_tchar, is_token};

@@ -16,7 +16,7 @@ use http::{HeaderName, HeaderValue, header};
 use super::DEFAULT_MAX_RANGES;
 use super::byte_range::ByteRangeSpec;
 use super::resolve::RangeResolution;
-use crate::header::is_tchar;
+use crate::header::{is_tchar, trim_ows};
 use crate::{ParseError, TypedHeader};
 
 /// The `Range` request header: which parts of the representation a client
@@ -223,13 +223,6 @@ fn parse_spec(cursor: &mut Cursor<'_>) -> Result<ByteRangeSpec, ParseError> {
         (None, Some(length)) => Ok(ByteRangeSpec::Suffix { length }),
         (None, None) => Err(ParseError::invalid("Range", "range-spec without positions")),
     }
-}
-
-fn trim_ows(s: &[u8]) -> &[u8] {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = s.iter().position(|b| !is_ows(b)).unwrap_or(s.len());
-    let end = s.iter().rposition(|b| !is_ows(b)).map_or(start, |i| i + 1);
-    &s[start..end]
 }
 
 /// Whether `ranges` is a valid `other-range` list: VCHARs but `,` in each
