@@ -5,16 +5,8 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use sha2::{Digest, Sha256};
-use support::{Part, corpus_dir, decode, decode_chunks};
+use support::{Part, corpus_dir, decode, decode_chunks, sha256_hex};
 use tackle_request::multipart::{self, MultipartLimits};
-
-fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Every way the corpus asks for: whole, one byte at a time, and split in
 /// two at every offset. Each must give exactly the parts of the whole feed.

@@ -94,3 +94,12 @@ pub fn corpus_dir(sub: &str) -> Option<std::path::PathBuf> {
     println!("skipped: shared corpus not found");
     None
 }
+
+/// The lowercase hex SHA-256 of `data`, as the corpus's `expected.json` gives it.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
