@@ -66,6 +66,13 @@ impl PathParams {
         Self::default()
     }
 
+    /// No parameters, with room for `capacity` of them.
+    pub fn with_capacity(capacity: usize) -> Self {
+        PathParams {
+            params: Vec::with_capacity(capacity),
+        }
+    }
+
     /// Appends a parameter, as a router does for each capture.
     pub fn push(&mut self, name: impl Into<Arc<str>>, value: impl Into<String>) {
         self.params.push((name.into(), value.into()));
@@ -279,15 +286,57 @@ pub struct BuildUrlError {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum BuildUrlErrorKind {
-    UnknownRoute(String),
-    MissingParam { route: String, param: String },
-    InvalidParam { route: String, param: String },
+    UnknownRoute {
+        route: String,
+        suggestion: Option<String>,
+    },
+    NoBuilder,
+    MissingParam {
+        route: String,
+        param: String,
+    },
+    InvalidParam {
+        route: String,
+        param: String,
+    },
 }
 
 impl BuildUrlError {
     /// No route has the name `route`.
     pub fn unknown_route(route: &str) -> Self {
-        Self::from_kind(BuildUrlErrorKind::UnknownRoute(route.to_owned()))
+        Self::from_kind(BuildUrlErrorKind::UnknownRoute {
+            route: route.to_owned(),
+            suggestion: None,
+        })
+    }
+
+    /// This error with `suggestion`, the known route name closest to the
+    /// unknown one, said in the message; `None` leaves it as it is. Only
+    /// unknown-route errors take a suggestion.
+    pub fn with_suggestion(mut self, suggestion: Option<&str>) -> Self {
+        if let (
+            BuildUrlErrorKind::UnknownRoute {
+                suggestion: slot, ..
+            },
+            Some(name),
+        ) = (&mut self.kind, suggestion)
+        {
+            *slot = Some(name.to_owned());
+        }
+        self
+    }
+
+    /// For an unknown route, the closest known name, if one was suggested.
+    pub fn suggestion(&self) -> Option<&str> {
+        match &self.kind {
+            BuildUrlErrorKind::UnknownRoute { suggestion, .. } => suggestion.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The request carries no [`UrlBuilder`]: no router routed it.
+    pub fn no_builder() -> Self {
+        Self::from_kind(BuildUrlErrorKind::NoBuilder)
     }
 
     /// The route `route` needs the parameter `param`, which was not given.
@@ -312,7 +361,7 @@ impl BuildUrlError {
 
     /// Whether no route has the name asked for.
     pub fn is_unknown_route(&self) -> bool {
-        matches!(self.kind, BuildUrlErrorKind::UnknownRoute(_))
+        matches!(self.kind, BuildUrlErrorKind::UnknownRoute { .. })
     }
 
     /// Whether a parameter the route needs was not given.
@@ -329,7 +378,16 @@ impl BuildUrlError {
 impl fmt::Display for BuildUrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            BuildUrlErrorKind::UnknownRoute(route) => write!(f, "no route named {route:?}"),
+            BuildUrlErrorKind::UnknownRoute { route, suggestion } => {
+                write!(f, "no route named {route:?}")?;
+                match suggestion {
+                    Some(name) => write!(f, " (did you mean {name:?}?)"),
+                    None => Ok(()),
+                }
+            }
+            BuildUrlErrorKind::NoBuilder => {
+                f.write_str("the request has no URL builder (was it routed by a router?)")
+            }
             BuildUrlErrorKind::MissingParam { route, param } => {
                 write!(f, "route {route:?} needs parameter {param:?}")
             }
@@ -341,6 +399,14 @@ impl fmt::Display for BuildUrlError {
 }
 
 impl Error for BuildUrlError {}
+
+impl From<BuildUrlError> for HttpError {
+    /// A URL the application cannot build is a server bug: `500`, with the
+    /// details kept out of the response.
+    fn from(_: BuildUrlError) -> Self {
+        HttpError::internal_server_error()
+    }
+}
 
 /// What the server knows about the connection a request came on: the peer's
 /// address and whether it is TLS. Servers set it; [`crate::request::Request`]
@@ -514,6 +580,15 @@ mod tests {
         let unknown = builder.url_for("nope", &[]).unwrap_err();
         assert!(unknown.is_unknown_route() && !unknown.is_missing_param());
         assert_eq!(unknown.to_string(), "no route named \"nope\"");
+        assert_eq!(unknown.suggestion(), None);
+        let suggested = unknown.with_suggestion(Some("note"));
+        assert_eq!(suggested.suggestion(), Some("note"));
+        assert_eq!(
+            suggested.to_string(),
+            "no route named \"nope\" (did you mean \"note\"?)"
+        );
+        let missing = BuildUrlError::missing_param("a", "b").with_suggestion(Some("c"));
+        assert_eq!(missing.suggestion(), None);
         assert_eq!(format!("{builder:?}"), "UrlBuilder(..)");
     }
 }

@@ -13,7 +13,7 @@ use tackle_http::{Host, TypedHeader};
 
 use super::Request;
 use crate::HttpError;
-use crate::extensions::{ConnectionInfo, MountPrefix};
+use crate::extensions::{BuildUrlError, ConnectionInfo, MountPrefix, UrlBuilder};
 
 impl<B> Request<B> {
     /// The host the client asked for, validated (see [`Host`]) and checked
@@ -100,6 +100,30 @@ impl<B> Request<B> {
             url.push('?');
             url.push_str(query);
         }
+        Ok(url)
+    }
+
+    /// The path of the route named `name` with `params` filled in, from
+    /// the router's [`UrlBuilder`] (Werkzeug's `url_for`): `/api/users/42`.
+    /// Parameters the route does not take become the query string.
+    pub fn url_for(&self, name: &str, params: &[(&str, &str)]) -> Result<String, BuildUrlError> {
+        UrlBuilder::from_extensions(self.inner.extensions())
+            .ok_or_else(BuildUrlError::no_builder)?
+            .url_for(name, params)
+    }
+
+    /// [`url_for`](Self::url_for) as an absolute URL, the scheme and host
+    /// taken from this request: `https://example.com/api/users/42`
+    /// (Werkzeug's `_external=True`). A build error is a `500`; a bad or
+    /// untrusted host is the `400` of [`host`](Self::host).
+    pub fn external_url_for(
+        &self,
+        name: &str,
+        params: &[(&str, &str)],
+    ) -> Result<String, HttpError> {
+        let path = self.url_for(name, params)?;
+        let mut url = self.origin_url()?;
+        url.push_str(&path);
         Ok(url)
     }
 
