@@ -10,6 +10,8 @@ mod harness;
 mod http;
 #[path = "peers/multipart.rs"]
 mod multipart;
+#[path = "peers/routing.rs"]
+mod routing;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ fn main() {
     let scenarios: Vec<Scenario> = http::scenarios()
         .into_iter()
         .chain(multipart::scenarios())
+        .chain(routing::scenarios())
         .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name().contains(f.as_str())))
         .collect();
 

@@ -13,6 +13,10 @@ pub use tackle_http as http;
 #[doc(inline)]
 pub use tackle_request as request;
 
+#[cfg(feature = "routing")]
+#[doc(inline)]
+pub use tackle_routing as routing;
+
 #[cfg(feature = "testing")]
 #[doc(inline)]
 pub use tackle_testing as testing;

@@ -59,6 +59,12 @@ impl Scenario {
         s
     }
 
+    /// This scenario with no goal: a comparison shown for information.
+    pub fn without_goal(mut self) -> Self {
+        self.goal = None;
+        self
+    }
+
     /// The scenario's name.
     pub fn name(&self) -> &str {
         &self.name

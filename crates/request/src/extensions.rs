@@ -28,6 +28,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use http::{Extensions, StatusCode, Uri};
+use smallvec::SmallVec;
 
 use crate::HttpError;
 
@@ -55,8 +56,18 @@ macro_rules! extension_accessors {
 /// [`get_str`](Self::get_str) returns the first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PathParams {
-    params: Vec<(Arc<str>, String)>,
+    /// The values one after another, always valid UTF-8. A router fills
+    /// this for every request, so the usual few short values are kept
+    /// inline rather than in allocations of their own.
+    text: SmallVec<[u8; INLINE_TEXT]>,
+    /// Each name with the end of its value in `text`.
+    entries: SmallVec<[(Arc<str>, usize); INLINE_PARAMS]>,
 }
+
+/// How many parameters, and how many bytes of values, fit without an
+/// allocation.
+const INLINE_PARAMS: usize = 4;
+const INLINE_TEXT: usize = 64;
 
 extension_accessors!(PathParams, "path parameters");
 
@@ -66,24 +77,24 @@ impl PathParams {
         Self::default()
     }
 
-    /// No parameters, with room for `capacity` of them.
-    pub fn with_capacity(capacity: usize) -> Self {
+    /// No parameters, with room for `params` of them whose values take
+    /// `text_bytes` bytes in all.
+    pub fn with_capacity(params: usize, text_bytes: usize) -> Self {
         PathParams {
-            params: Vec::with_capacity(capacity),
+            text: SmallVec::with_capacity(text_bytes),
+            entries: SmallVec::with_capacity(params),
         }
     }
 
     /// Appends a parameter, as a router does for each capture.
-    pub fn push(&mut self, name: impl Into<Arc<str>>, value: impl Into<String>) {
-        self.params.push((name.into(), value.into()));
+    pub fn push(&mut self, name: impl Into<Arc<str>>, value: impl AsRef<str>) {
+        self.text.extend_from_slice(value.as_ref().as_bytes());
+        self.entries.push((name.into(), self.text.len()));
     }
 
     /// The raw value of the parameter `name`.
     pub fn get_str(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| &**n == name)
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// The parameter `name` parsed as a `T`: an error names the parameter
@@ -97,21 +108,29 @@ impl PathParams {
 
     /// The parameters as `(name, value)` pairs, in pattern order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
-        self.params.iter().map(|(n, v)| (&**n, v.as_str()))
+        self.entries.iter().enumerate().map(|(i, (name, end))| {
+            let start = i
+                .checked_sub(1)
+                .map_or(0, |previous| self.entries[previous].1);
+            // Each value was pushed whole from a `&str`, so the slice is
+            // valid UTF-8 and the check never fails.
+            let value = self.text.get(start..*end).unwrap_or_default();
+            (&**name, std::str::from_utf8(value).unwrap_or_default())
+        })
     }
 
     /// The number of parameters.
     pub fn len(&self) -> usize {
-        self.params.len()
+        self.entries.len()
     }
 
     /// Whether there are no parameters.
     pub fn is_empty(&self) -> bool {
-        self.params.is_empty()
+        self.entries.is_empty()
     }
 }
 
-impl<N: Into<Arc<str>>, V: Into<String>> FromIterator<(N, V)> for PathParams {
+impl<N: Into<Arc<str>>, V: AsRef<str>> FromIterator<(N, V)> for PathParams {
     fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
         let mut params = PathParams::new();
         for (name, value) in iter {

@@ -63,9 +63,9 @@ pub trait Converter: Send + Sync + 'static {
     fn format(&self, value: &Self::Value) -> String;
 
     /// The converter's rank among routes of the same shape: lower is tried
-    /// first. The defaults are 50 for the typed converters (`int`, `uint`,
-    /// `float`, `uuid`), 20 for `any`, 100 for `string` and 200 for `path`;
-    /// user converters default to 50.
+    /// first. The built-in ones: `any` 20, `uint` 40, `int` 45, `float`
+    /// and `uuid` 50, `string` 100, `path` 200; user converters default
+    /// to 50.
     fn weight(&self) -> u32 {
         50
     }
@@ -299,21 +299,27 @@ impl Converter for Text {
 trait Numeric: Copy + PartialOrd + std::str::FromStr + fmt::Display + Send + Sync + 'static {
     const SIGNED: bool;
     const FRACTION: bool;
+    /// Every `uint` is an `int` and every `int` a `float`: the narrower
+    /// converter goes first, or it could never match.
+    const WEIGHT: u32;
 }
 
 impl Numeric for i64 {
     const SIGNED: bool = true;
     const FRACTION: bool = false;
+    const WEIGHT: u32 = 45;
 }
 
 impl Numeric for u64 {
     const SIGNED: bool = false;
     const FRACTION: bool = false;
+    const WEIGHT: u32 = 40;
 }
 
 impl Numeric for f64 {
     const SIGNED: bool = true;
     const FRACTION: bool = true;
+    const WEIGHT: u32 = 50;
 }
 
 /// `int`, `uint`, `float`: plain decimal notation (no `+`, exponent, `inf`
@@ -364,6 +370,10 @@ impl<T: Numeric> Converter for Number<T> {
 
     fn format(&self, value: &T) -> String {
         value.to_string()
+    }
+
+    fn weight(&self) -> u32 {
+        T::WEIGHT
     }
 }
 

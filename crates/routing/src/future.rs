@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use http::Response;
 use tackle_request::Body;
 
-use crate::route::RouteFuture;
+use crate::route::{Finish, RouteFuture, finish_response};
 
 /// The future a [`Router`](crate::Router) returns: a response the router
 /// made itself (404, 405, a redirect, `OPTIONS`), ready at once, or the
@@ -27,6 +27,18 @@ impl RouterFuture {
     pub(crate) fn ready(response: Response<Body>) -> Self {
         RouterFuture {
             kind: Kind::Ready(Some(response)),
+        }
+    }
+
+    /// For a `HEAD` request: a response the router made itself loses its
+    /// body (keeping its length); a route's response is the route's
+    /// business.
+    pub(crate) fn for_head(self) -> Self {
+        match self.kind {
+            Kind::Ready(Some(response)) => {
+                RouterFuture::ready(finish_response(response, &Finish::DropBody))
+            }
+            kind => RouterFuture { kind },
         }
     }
 

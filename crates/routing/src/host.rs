@@ -14,7 +14,7 @@ use tackle_request::PathParams;
 
 use crate::converter::Converters;
 use crate::router::Router;
-use crate::table::{Found, Target};
+use crate::table::Target;
 
 /// Host patterns and their routers.
 pub(crate) struct Hosts<B> {
@@ -76,9 +76,9 @@ impl<B> Hosts<B> {
     pub(crate) fn find<Body>(&self, request: &Request<Body>) -> Option<(&Router<B>, PathParams)> {
         let host = request_host(request)?;
         let path = host_path(host.hostname());
-        let Found { endpoint, params } = self.table.find(&path)?;
-        match endpoint.target {
-            Target::Host(index) => Some((&self.routers[index], params)),
+        let found = self.table.find(&path)?;
+        match found.endpoint.target {
+            Target::Host(index) => Some((&self.routers[index], found.path_params())),
             _ => None,
         }
     }

@@ -49,10 +49,10 @@
 //! matchit decides between shapes: static text beats a parameter, which
 //! beats a catch-all, whatever the order routes were added in. Routes of
 //! the same shape that differ only in converters (`/v/{id:int}` and
-//! `/v/{slug}`) are tried in converter order: `any`, then the typed
-//! converters (`int`, `uint`, `float`, `uuid`, user converters), then
-//! `string`, then `path` (each [`Converter::weight`]); ties go by
-//! converter text, then pattern text. Two routes that would capture the
+//! `/v/{slug}`) are tried in converter order: `any`, then `uint`, `int`,
+//! `float` (narrowest first), `uuid` and user converters, then `string`,
+//! then `path` (each [`Converter::weight`]); ties go by converter text,
+//! then pattern text. Two routes that would capture the
 //! same paths with the same converters are a [`RouteError`] naming both.
 //!
 //! # Methods
@@ -75,8 +75,9 @@
 //! [`Router::mount`] hands a prefix and everything under it to any service,
 //! with the prefix removed from the path and recorded in [`MountPrefix`]
 //! and [`OriginalUri`]. A longer prefix wins over a shorter one, and a
-//! route of the parent more specific than the prefix (`/api/health` beside
-//! a mount at `/api`) wins over the mount. When nothing in a mounted
+//! route of the parent whose pattern begins with the prefix (`/api/health`
+//! or `/api/{version}/status` beside a mount at `/api`) wins over the
+//! mount; other routes (`/{*path}`) lose to it. When nothing in a mounted
 //! service matches a request:
 //!
 //! | mounted service | its answer for an unmatched path under the prefix |
@@ -117,6 +118,7 @@ mod error;
 mod future;
 mod host;
 mod method_router;
+mod mount;
 mod path;
 mod pattern;
 mod route;
@@ -132,7 +134,7 @@ pub use method_router::{
     MethodRouter, any, delete, get, head, on, options, patch, post, put, trace,
 };
 pub use route::{Route, RouteFuture, ServiceError};
-pub use router::Router;
+pub use router::{RouteMatch, Router};
 pub use slash::SlashPolicy;
 pub use url_for::BuildError;
 

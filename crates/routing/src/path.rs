@@ -60,6 +60,10 @@ pub(crate) fn normalize_static(text: &str) -> String {
 /// `path` with escapes in normal form; borrowed when it has none to change.
 pub(crate) fn normalize_escapes(path: &str) -> Cow<'_, str> {
     let bytes = path.as_bytes();
+    // The common case, found with a vectorized search.
+    if !bytes.contains(&b'%') {
+        return Cow::Borrowed(path);
+    }
     let needs_change = |i: usize| match escape_at(bytes, i) {
         Some(byte) => is_unreserved(byte) || bytes[i + 1..i + 3] != hex_upper(byte),
         None => false,
@@ -147,10 +151,11 @@ pub(crate) fn merge_slashes(path: &str) -> Option<String> {
     Some(out)
 }
 
-/// `path` with its trailing slash added or removed; `None` for `/`.
+/// `path` with its trailing slash added or removed; `None` for `/` and
+/// for a path ending in more than one slash (that is for merging).
 pub(crate) fn toggle_trailing_slash(path: &str) -> Option<String> {
     match path.strip_suffix('/') {
-        Some("") => None,
+        Some(without) if without.is_empty() || without.ends_with('/') => None,
         Some(without) => Some(without.to_owned()),
         None => Some(format!("{path}/")),
     }
@@ -222,5 +227,7 @@ mod tests {
         assert_eq!(toggle_trailing_slash("/a"), Some("/a/".to_owned()));
         assert_eq!(toggle_trailing_slash("/a/"), Some("/a".to_owned()));
         assert_eq!(toggle_trailing_slash("/"), None);
+        assert_eq!(toggle_trailing_slash("//"), None);
+        assert_eq!(toggle_trailing_slash("/a//"), None);
     }
 }

@@ -44,6 +44,12 @@ pub(crate) struct Param {
     pub(crate) accepts_any: bool,
 }
 
+impl fmt::Debug for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{{{}:{}}}", self.name, self.spec)
+    }
+}
+
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.source)
@@ -191,6 +197,14 @@ impl Pattern {
         &self.shape
     }
 
+    /// The literal text before the first parameter.
+    pub(crate) fn static_prefix(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Static(text)) => text,
+            _ => "",
+        }
+    }
+
     /// The number of literal characters: more is more specific.
     pub(crate) fn literal_len(&self) -> usize {
         self.parts
@@ -204,6 +218,11 @@ impl Pattern {
 
     pub(crate) fn params(&self) -> &[Param] {
         &self.params
+    }
+
+    /// Whether every parameter takes any value (no converter to ask).
+    pub(crate) fn accepts_anything(&self) -> bool {
+        self.params.iter().all(|p| p.accepts_any)
     }
 
     /// Whether a route of this pattern and one of `other` would match the

@@ -6,12 +6,13 @@ use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_LENGTH};
 use http::{HeaderValue, Request, Response};
 use http_body::Body as _;
+use pin_project_lite::pin_project;
 use tackle_request::{Body, BoxError, HttpError};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -99,19 +100,60 @@ where
 {
     fn call(&self, request: Request<B>, finish: Finish) -> RouteFuture {
         let mut service = self.0.clone();
-        RouteFuture(Box::pin(async move {
-            if let Err(error) = poll_fn(|cx| service.poll_ready(cx)).await {
-                return service_error(error.into());
+        // Most services are always ready: asking once without a waker
+        // saves carrying the request and the readiness wait in the future.
+        // A service that is not ready is asked again, with a waker, below.
+        match service.poll_ready(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(())) => RouteFuture(Box::pin(Respond {
+                inner: service.call(request),
+                finish,
+            })),
+            Poll::Ready(Err(error)) => {
+                RouteFuture(Box::pin(std::future::ready(service_error(error.into()))))
             }
-            match service.call(request).await {
-                Ok(response) => finish_response(response.map(Body::new), &finish),
-                Err(error) => service_error(error.into()),
-            }
-        }))
+            Poll::Pending => RouteFuture(Box::pin(async move {
+                if let Err(error) = poll_fn(|cx| service.poll_ready(cx)).await {
+                    return service_error(error.into());
+                }
+                Respond {
+                    inner: service.call(request),
+                    finish,
+                }
+                .await
+            })),
+        }
     }
 }
 
-fn finish_response(mut response: Response<Body>, finish: &Finish) -> Response<Body> {
+pin_project! {
+    /// A service's response future, its response finished as the router
+    /// asks and its error turned into a `500`.
+    struct Respond<F> {
+        #[pin]
+        inner: F,
+        finish: Finish,
+    }
+}
+
+impl<F, ResBody, E> Future for Respond<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+    E: Into<BoxError>,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Output = Response<Body>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
+        let this = self.project();
+        Poll::Ready(match std::task::ready!(this.inner.poll(cx)) {
+            Ok(response) => finish_response(response.map(Body::new), this.finish),
+            Err(error) => service_error(error.into()),
+        })
+    }
+}
+
+pub(crate) fn finish_response(mut response: Response<Body>, finish: &Finish) -> Response<Body> {
     match finish {
         Finish::AsIs => {}
         Finish::DropBody => {

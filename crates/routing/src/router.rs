@@ -1,6 +1,7 @@
 //! [`Router`]: the route table as a `tower::Service`.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http::header::{ALLOW, LOCATION};
 use http::uri::PathAndQuery;
-use http::{Extensions, HeaderValue, Request, Response, StatusCode, Uri};
+use http::{Extensions, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use tackle_request::extensions::{MatchedRoute, MountPrefix, OriginalUri, PathParams, UrlBuilder};
 use tackle_request::{Body, BoxError, HttpError};
 use tower_layer::Layer;
@@ -20,10 +21,12 @@ use crate::error::RouteError;
 use crate::future::RouterFuture;
 use crate::host::Hosts;
 use crate::method_router::{MethodRouter, Selected, allow_value, any};
+use crate::mount::{Mount, Mounted, Mounts, route_beats_mount};
 use crate::path;
+use crate::pattern::Param;
 use crate::route::{Finish, Route};
 use crate::slash::SlashPolicy;
-use crate::table::{Endpoint, Found, Mount, Mounted, Table, Target};
+use crate::table::{Endpoint, Table, Target};
 use crate::url_for::{BuildError, Names};
 
 /// A route table as a `tower::Service<http::Request<B>>`: paths with typed
@@ -40,6 +43,7 @@ pub struct Router<B> {
 
 struct Inner<B> {
     table: Table<B>,
+    mounts: Mounts<B>,
     names: Arc<Names>,
     /// A builder for `names` with no prefix, cloned into requests.
     url_builder: UrlBuilder,
@@ -63,6 +67,7 @@ impl<B> Clone for Inner<B> {
     fn clone(&self) -> Self {
         Inner {
             table: self.table.clone(),
+            mounts: self.mounts.clone(),
             names: self.names.clone(),
             url_builder: self.url_builder.clone(),
             hosts: self.hosts.clone(),
@@ -86,6 +91,15 @@ impl<B> fmt::Debug for Router<B> {
             .collect();
         f.debug_struct("Router")
             .field("routes", &routes)
+            .field(
+                "mounts",
+                &self
+                    .inner
+                    .mounts
+                    .iter()
+                    .map(|m| &*m.prefix)
+                    .collect::<Vec<_>>(),
+            )
             .field("hosts", &self.inner.hosts.routers().len())
             .field("fallback", &self.inner.fallback.is_some())
             .field("slash_policy", &self.inner.slash_policy)
@@ -132,6 +146,7 @@ impl<B: Send + 'static> Router<B> {
         Router {
             inner: Arc::new(Inner {
                 table: Table::new("route"),
+                mounts: Mounts::default(),
                 url_builder: url_builder_of(&names),
                 names,
                 hosts: Hosts::default(),
@@ -178,19 +193,30 @@ impl<B: Send + 'static> Router<B> {
                 &inner.converters,
             )
             .map_err(RouteError::new)?;
+        let compiled = inner
+            .table
+            .endpoints()
+            .iter()
+            .find(|e| &**e.pattern.source() == pattern)
+            .map(|e| e.pattern.clone());
+        let Some(compiled) = compiled else {
+            return Ok(self);
+        };
+        if let Some(mount) = inner
+            .mounts
+            .iter()
+            .find(|m| shadows_mount(&compiled, &m.prefix))
+        {
+            return Err(RouteError::new(format!(
+                "route {pattern:?} conflicts with mount {:?}",
+                mount_label(&mount.prefix)
+            )));
+        }
         if let Some(name) = name {
-            let endpoint = inner
-                .table
-                .endpoints()
-                .iter()
-                .find(|e| &**e.pattern.source() == pattern);
-            if let Some(endpoint) = endpoint {
-                let compiled = endpoint.pattern.clone();
-                Arc::make_mut(&mut inner.names)
-                    .insert(&name, "", &compiled)
-                    .map_err(RouteError::new)?;
-                inner.url_builder = url_builder_of(&inner.names);
-            }
+            Arc::make_mut(&mut inner.names)
+                .insert(&name, "", &compiled)
+                .map_err(RouteError::new)?;
+            inner.url_builder = url_builder_of(&inner.names);
         }
         Ok(self)
     }
@@ -229,8 +255,8 @@ impl<B: Send + 'static> Router<B> {
     }
 
     /// Mounts `service` at `prefix`, or says why not: the prefix is not a
-    /// plain path (parameters are not allowed in a prefix), it conflicts
-    /// with a route or mount, or a mounted router's route name is taken.
+    /// plain path (parameters are not allowed in a prefix), another mount
+    /// has it, or a mounted router's route name is taken.
     pub fn try_mount<S, ResBody>(mut self, prefix: &str, service: S) -> Result<Self, RouteError>
     where
         S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
@@ -264,31 +290,25 @@ impl<B: Send + 'static> Router<B> {
                 .map_err(RouteError::new)?;
             inner.url_builder = url_builder_of(&inner.names);
         }
-        let mount = Mount {
-            prefix: Arc::from(normal),
-            service,
-        };
-        let label = format!("{} (mount)", if normal.is_empty() { "/" } else { normal });
-        let entries = if normal.is_empty() {
-            vec!["/".to_owned(), "/{*rest}".to_owned()]
-        } else {
-            vec![
-                normal.to_owned(),
-                format!("{normal}/"),
-                format!("{normal}/{{*rest}}"),
-            ]
-        };
-        for entry in entries {
-            inner
-                .table
-                .insert(
-                    &entry,
-                    &label,
-                    Target::Mount(mount.clone()),
-                    &inner.converters,
-                )
-                .map_err(RouteError::new)?;
+        if let Some(route) = inner
+            .table
+            .endpoints()
+            .iter()
+            .find(|e| shadows_mount(&e.pattern, normal))
+        {
+            return Err(RouteError::new(format!(
+                "mount {:?} conflicts with route {:?}",
+                mount_label(normal),
+                route.pattern.source()
+            )));
         }
+        inner
+            .mounts
+            .insert(Mount {
+                prefix: Arc::from(normal),
+                service,
+            })
+            .map_err(RouteError::new)?;
         Ok(self)
     }
 
@@ -392,19 +412,14 @@ impl<B: Send + 'static> Router<B> {
     {
         let inner = self.inner_mut();
         for endpoint in inner.table.endpoints_mut() {
-            match &mut endpoint.target {
-                Target::Methods(methods) => {
-                    methods.map_routes(&mut |route| route.layer(&layer));
-                }
-                Target::Mount(Mount {
-                    service: Mounted::Service(route),
-                    ..
-                }) => *route = route.clone().layer(&layer),
-                Target::Mount(Mount {
-                    service: Mounted::Router(router),
-                    ..
-                }) => *router = router.clone().route_layer(layer.clone()),
-                Target::Host(_) => {}
+            if let Target::Methods(methods) = &mut endpoint.target {
+                methods.map_routes(&mut |route| route.layer(&layer));
+            }
+        }
+        for mount in inner.mounts.iter_mut() {
+            match &mut mount.service {
+                Mounted::Service(route) => *route = route.clone().layer(&layer),
+                Mounted::Router(router) => *router = router.clone().route_layer(layer.clone()),
             }
         }
         for router in inner.hosts.routers_mut() {
@@ -422,6 +437,41 @@ impl<B: Send + 'static> Router<B> {
         self.inner.names.build("", name, params)
     }
 
+    /// The route `path` matches, as a request for it would be routed
+    /// (escapes normalized, converters checked, parameters decoded), without
+    /// calling anything; host routers, mounted routers' routes and the
+    /// slash policy, mounts and host routers are not consulted.
+    ///
+    /// ```
+    /// use tackle_routing::{Router, get};
+    /// # let ok = tower::service_fn(|_: http::Request<()>| async {
+    /// #     Ok::<_, std::convert::Infallible>(http::Response::new(tackle_request::Body::empty()))
+    /// # });
+    /// let router = Router::new().route("/users/{id:int}", get(ok));
+    /// let found = router.at("/users/4%32").unwrap();
+    /// assert_eq!(found.route(), "/users/{id:int}");
+    /// assert_eq!(found.get("id").as_deref(), Some("42"));
+    /// assert_eq!(found.to_path_params().get::<i64>("id"), Ok(42));
+    /// assert!(router.at("/users/x").is_none());
+    /// ```
+    pub fn at<'r, 'p>(&'r self, path: &'p str) -> Option<RouteMatch<'r, 'p>> {
+        let found = match path::normalize_escapes(path) {
+            Cow::Borrowed(path) => self.inner.table.find(path)?,
+            // Rare: the captures cannot borrow a path made here.
+            Cow::Owned(normal) => {
+                let found = self.inner.table.find(&normal)?;
+                return Some(RouteMatch {
+                    route: found.endpoint.pattern.source(),
+                    captures: Captures::Owned(found.path_params()),
+                });
+            }
+        };
+        Some(RouteMatch {
+            route: found.endpoint.pattern.source(),
+            captures: Captures::Borrowed(found.endpoint.pattern.params(), found.captured),
+        })
+    }
+
     /// A [`UrlBuilder`] for this router's names, as handlers find it in
     /// their request's extensions.
     pub fn url_builder(&self) -> UrlBuilder {
@@ -434,10 +484,15 @@ impl<B: Send + 'static> Inner<B> {
     /// back when nothing here takes it.
     fn handle(&self, request: Request<B>, mode: Mode) -> Outcome<B> {
         match self.dispatch(request, mode) {
-            Outcome::Miss(request) => match &self.fallback {
-                Some(fallback) => Outcome::Done(RouterFuture::route(
-                    fallback.call_with(request, Finish::AsIs),
-                )),
+            Outcome::Miss(mut request) => match &self.fallback {
+                Some(fallback) => {
+                    if mode == Mode::Root {
+                        self.add_url_builder(request.extensions_mut());
+                    }
+                    Outcome::Done(RouterFuture::route(
+                        fallback.call_with(request, Finish::AsIs),
+                    ))
+                }
                 None => Outcome::Miss(request),
             },
             done => done,
@@ -453,11 +508,21 @@ impl<B: Send + 'static> Inner<B> {
         }
 
         let normal = path::normalize_escapes(request.uri().path());
-        if let Some(Found { endpoint, params }) = self.table.find(&normal) {
-            return self.serve(endpoint, params, request, mode);
+        let found = self.table.find(&normal);
+        if !self.mounts.is_empty()
+            && let Some(mount) = self.mounts.find(&normal)
+            && !found
+                .as_ref()
+                .is_some_and(|f| route_beats_mount(&f.endpoint.pattern, &mount.prefix))
+        {
+            return self.serve_mount(mount, request, mode);
+        }
+        if let Some(found) = found {
+            let params = found.path_params();
+            return self.serve(found.endpoint, params, request, mode);
         }
         match self.alternative(&normal) {
-            Some(Alternative::Serve(Found { endpoint, params })) => {
+            Some(Alternative::Serve(endpoint, params)) => {
                 self.serve(endpoint, params, request, mode)
             }
             Some(Alternative::Redirect(path)) => {
@@ -486,7 +551,7 @@ impl<B: Send + 'static> Inner<B> {
         let toggled = path::toggle_trailing_slash(merged.as_deref().unwrap_or(normal))?;
         let found = self.table.find(&toggled)?;
         if self.slash_policy == SlashPolicy::Ignore && merged.is_none() {
-            Some(Alternative::Serve(found))
+            Some(Alternative::Serve(found.endpoint, found.path_params()))
         } else {
             Some(Alternative::Redirect(toggled))
         }
@@ -499,10 +564,8 @@ impl<B: Send + 'static> Inner<B> {
         mut request: Request<B>,
         mode: Mode,
     ) -> Outcome<B> {
-        let methods = match &endpoint.target {
-            Target::Methods(methods) => methods,
-            Target::Mount(mount) => return self.serve_mount(mount, request, mode),
-            Target::Host(_) => return Outcome::Miss(request),
+        let Target::Methods(methods) = &endpoint.target else {
+            return Outcome::Miss(request);
         };
         let future = match methods.select(request.method()) {
             Selected::Route(route, finish) => {
@@ -534,8 +597,7 @@ impl<B: Send + 'static> Inner<B> {
         };
         let extensions = request.extensions_mut();
         if mode == Mode::Root {
-            let builder = self.url_builder_for(extensions);
-            extensions.insert(builder);
+            self.add_url_builder(extensions);
         }
         let kept_original = extensions.get::<OriginalUri>().is_some();
         if !kept_original {
@@ -589,45 +651,128 @@ impl<B: Send + 'static> Inner<B> {
             None => MatchedRoute::new(source.clone()),
         };
         if mode == Mode::Root {
-            let builder = self.url_builder_for(extensions);
-            extensions.insert(builder);
+            self.add_url_builder(extensions);
         }
         extensions.insert(matched);
         append_params(extensions, params);
     }
 
-    /// This router's URL builder for a request: the shared one, or, under
-    /// a mount or another router, one that adds the mount prefix and asks
-    /// the outer builder for names it does not know.
-    fn url_builder_for(&self, extensions: &Extensions) -> UrlBuilder {
+    /// Gives the request this router's URL builder: the shared one, or,
+    /// under a mount or another router, one that adds the mount prefix and
+    /// asks the outer builder for names it does not know. A router without
+    /// named routes has no URL to build and leaves the request as it is.
+    fn add_url_builder(&self, extensions: &mut Extensions) {
+        if self.names.is_empty() {
+            return;
+        }
         let prefix = extensions.get::<MountPrefix>();
         let outer = extensions.get::<UrlBuilder>();
         if prefix.is_none() && outer.is_none() {
-            return self.url_builder.clone();
+            extensions.insert(self.url_builder.clone());
+            return;
         }
         let names = self.names.clone();
         let prefix = prefix.map_or_else(String::new, |p| p.as_str().to_owned());
         let outer = outer.cloned();
-        UrlBuilder::new(
-            move |name, params| match names.build(&prefix, name, params) {
-                Err(mine) if mine.is_unknown_route() => match &outer {
-                    Some(outer) => outer.url_for(name, params).map_err(|theirs| {
-                        if theirs.is_unknown_route() {
-                            mine
-                        } else {
-                            theirs
-                        }
-                    }),
-                    None => Err(mine),
+        let builder =
+            UrlBuilder::new(
+                move |name, params| match names.build(&prefix, name, params) {
+                    Err(mine) if mine.is_unknown_route() => match &outer {
+                        Some(outer) => outer.url_for(name, params).map_err(|theirs| {
+                            if theirs.is_unknown_route() {
+                                mine
+                            } else {
+                                theirs
+                            }
+                        }),
+                        None => Err(mine),
+                    },
+                    built => built,
                 },
-                built => built,
-            },
-        )
+            );
+        extensions.insert(builder);
     }
 }
 
+/// What [`Router::at`] found: the route's pattern and its parameters,
+/// borrowed from the path where they need no decoding.
+#[derive(Debug)]
+pub struct RouteMatch<'r, 'p> {
+    route: &'r str,
+    captures: Captures<'r, 'p>,
+}
+
+#[derive(Debug)]
+enum Captures<'r, 'p> {
+    Borrowed(&'r [Param], matchit::Params<'r, 'p>),
+    Owned(PathParams),
+}
+
+impl<'r, 'p> RouteMatch<'r, 'p> {
+    /// The pattern of the route, as registered.
+    pub fn route(&self) -> &'r str {
+        self.route
+    }
+
+    /// The parameters in pattern order, percent-decoded (copied only when
+    /// they had escapes).
+    pub fn params(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+        let (borrowed, owned) = match &self.captures {
+            Captures::Borrowed(names, captured) => (
+                Some(
+                    names
+                        .iter()
+                        .zip(captured.iter())
+                        .map(|(param, (_, raw))| (&*param.name, path::decode_param(raw))),
+                ),
+                None,
+            ),
+            Captures::Owned(params) => (
+                None,
+                Some(
+                    params
+                        .iter()
+                        .map(|(name, value)| (name, Cow::Borrowed(value))),
+                ),
+            ),
+        };
+        borrowed
+            .into_iter()
+            .flatten()
+            .chain(owned.into_iter().flatten())
+    }
+
+    /// The parameter `name`, percent-decoded.
+    pub fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.params()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value)
+    }
+
+    /// The parameters as the [`PathParams`] a routed request carries.
+    pub fn to_path_params(&self) -> PathParams {
+        self.params()
+            .map(|(name, value)| (name, value.into_owned()))
+            .collect()
+    }
+}
+
+/// Whether a route of `pattern` takes the very paths a mount at `prefix`
+/// exists for: the prefix itself, or everything under it.
+fn shadows_mount(pattern: &crate::pattern::Pattern, prefix: &str) -> bool {
+    let source = pattern.static_prefix();
+    let whole = pattern.params().is_empty() && (source == prefix || source == format!("{prefix}/"));
+    let everything = pattern.params().len() == 1 && pattern.shape() == format!("{prefix}/{{*p0}}");
+    whole || everything
+}
+
+/// A mount prefix as its author wrote it.
+fn mount_label(prefix: &str) -> &str {
+    if prefix.is_empty() { "/" } else { prefix }
+}
+
 enum Alternative<'t, B> {
-    Serve(Found<'t, B>),
+    Serve(&'t Endpoint<B>, PathParams),
     Redirect(String),
 }
 
@@ -704,13 +849,15 @@ impl<B: Send + 'static> Service<Request<B>> for Router<B> {
     }
 
     fn call(&mut self, request: Request<B>) -> RouterFuture {
-        match self.inner.handle(request, Mode::Root) {
+        let head = request.method() == Method::HEAD;
+        let future = match self.inner.handle(request, Mode::Root) {
             Outcome::Done(future) => future,
             Outcome::Miss(request) => RouterFuture::ready(
                 HttpError::not_found()
                     .to_response(request.headers())
                     .map(Body::from),
             ),
-        }
+        };
+        if head { future.for_head() } else { future }
     }
 }

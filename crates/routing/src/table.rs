@@ -19,15 +19,11 @@ use crate::converter::Converters;
 use crate::method_router::MethodRouter;
 use crate::path;
 use crate::pattern::Pattern;
-use crate::route::Route;
-use crate::router::Router;
 
 /// What a route leads to.
 pub(crate) enum Target<B> {
     /// Services by method.
     Methods(MethodRouter<B>),
-    /// A mounted service: the path after `prefix` goes to it.
-    Mount(Mount<B>),
     /// In a host table: the router for the host, by index.
     Host(usize),
 }
@@ -36,40 +32,7 @@ impl<B> Clone for Target<B> {
     fn clone(&self) -> Self {
         match self {
             Target::Methods(methods) => Target::Methods(methods.clone()),
-            Target::Mount(mount) => Target::Mount(mount.clone()),
             Target::Host(index) => Target::Host(*index),
-        }
-    }
-}
-
-/// A service mounted under a path prefix.
-pub(crate) struct Mount<B> {
-    /// The prefix in matching form, without a trailing `/` (`""` for `/`).
-    pub(crate) prefix: Arc<str>,
-    pub(crate) service: Mounted<B>,
-}
-
-impl<B> Clone for Mount<B> {
-    fn clone(&self) -> Self {
-        Mount {
-            prefix: self.prefix.clone(),
-            service: self.service.clone(),
-        }
-    }
-}
-
-/// A mounted tackle [`Router`] is called directly, so that its misses can
-/// fall back to the parent's fallback; anything else is opaque.
-pub(crate) enum Mounted<B> {
-    Router(Router<B>),
-    Service(Route<B>),
-}
-
-impl<B> Clone for Mounted<B> {
-    fn clone(&self) -> Self {
-        match self {
-            Mounted::Router(router) => Mounted::Router(router.clone()),
-            Mounted::Service(route) => Mounted::Service(route.clone()),
         }
     }
 }
@@ -144,10 +107,23 @@ impl<B> Table<B> {
     }
 }
 
-/// A route that accepted a path, with the values it captured.
-pub(crate) struct Found<'t, B> {
+/// A route that accepted a path, with the values it captured (borrowed
+/// from the path, still percent-encoded).
+pub(crate) struct Found<'t, 'p, B> {
     pub(crate) endpoint: &'t Endpoint<B>,
-    pub(crate) params: PathParams,
+    pub(crate) captured: Params<'t, 'p>,
+}
+
+impl<B> Found<'_, '_, B> {
+    /// The captured values, decoded, under their names.
+    pub(crate) fn path_params(&self) -> PathParams {
+        let names = self.endpoint.pattern.params();
+        let mut params = PathParams::new();
+        for (param, (_, raw)) in names.iter().zip(self.captured.iter()) {
+            params.push(param.name.clone(), path::decode_param(raw));
+        }
+        params
+    }
 }
 
 impl<B: Send + 'static> Table<B> {
@@ -259,20 +235,23 @@ impl<B> Table<B> {
     }
 
     /// The route for `path` (in matching form) and its parameters.
-    pub(crate) fn find(&self, path: &str) -> Option<Found<'_, B>> {
+    pub(crate) fn find<'t, 'p>(&'t self, path: &'p str) -> Option<Found<'t, 'p, B>> {
         let matched = self.matcher.at(path).ok()?;
         let shape = &self.shapes[*matched.value];
         for &id in &shape.endpoints {
             let endpoint = &self.endpoints[id];
-            if let Some(params) = accept(&endpoint.pattern, &matched.params) {
-                return Some(Found { endpoint, params });
+            if accepts(&endpoint.pattern, &matched.params) {
+                return Some(Found {
+                    endpoint,
+                    captured: matched.params,
+                });
             }
         }
         self.scan(path, *matched.value)
     }
 
     /// The slow path: every other route that matches `path`, in scan order.
-    fn scan(&self, path: &str, rejected_shape: usize) -> Option<Found<'_, B>> {
+    fn scan<'t, 'p>(&'t self, path: &'p str, rejected_shape: usize) -> Option<Found<'t, 'p, B>> {
         let order = self.scan_order.get_or_init(|| self.make_scan_order());
         order.iter().find_map(|&id| {
             let endpoint = &self.endpoints[id];
@@ -281,8 +260,10 @@ impl<B> Table<B> {
                 return None;
             }
             let matched = self.shapes[shape_id].alone.at(path).ok()?;
-            let params = accept(&endpoint.pattern, &matched.params)?;
-            Some(Found { endpoint, params })
+            accepts(&endpoint.pattern, &matched.params).then_some(Found {
+                endpoint,
+                captured: matched.params,
+            })
         })
     }
 
@@ -300,16 +281,14 @@ impl<B> Table<B> {
     }
 }
 
-/// The parameters of `pattern` from matchit's captures, when every
-/// converter accepts its value.
-fn accept(pattern: &Pattern, captured: &Params<'_, '_>) -> Option<PathParams> {
-    let mut params = PathParams::with_capacity(pattern.params().len());
-    for (param, (_, raw)) in pattern.params().iter().zip(captured.iter()) {
-        let value = path::decode_param(raw);
-        if !param.accepts_any && !param.converter.accepts(&value) {
-            return None;
-        }
-        params.push(param.name.clone(), value);
-    }
-    Some(params)
+/// Whether every converter of `pattern` accepts its (decoded) value.
+fn accepts(pattern: &Pattern, captured: &Params<'_, '_>) -> bool {
+    pattern.accepts_anything()
+        || pattern
+            .params()
+            .iter()
+            .zip(captured.iter())
+            .all(|(param, (_, raw))| {
+                param.accepts_any || param.converter.accepts(&path::decode_param(raw))
+            })
 }

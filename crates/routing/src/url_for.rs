@@ -30,6 +30,11 @@ struct NamedRoute {
 }
 
 impl Names {
+    /// Whether no route has a name.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+
     /// Adds `name` for `pattern` under `prefix`; an error when the name is
     /// taken by another route.
     pub(crate) fn insert(
