@@ -36,10 +36,17 @@ const SEGMENT: &AsciiSet = &CONTROLS
 /// The same for a `path` parameter, whose `/` are separators.
 const PATH: &AsciiSet = &SEGMENT.remove(b'/');
 
-/// Static route text: only what can never appear raw in a request path
-/// (controls, space, non-ASCII) is escaped; `%` starts an escape the author
-/// wrote.
-const STATIC: &AsciiSet = &CONTROLS.add(b' ');
+/// Static route text: only what a request path cannot carry raw (controls,
+/// space, non-ASCII and the few characters `http::Uri` refuses) is
+/// escaped, so that the route matches the path a client sends; `%` starts
+/// an escape the author wrote.
+const STATIC: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`');
 
 /// `value` escaped for one path segment.
 pub(crate) fn encode_segment(value: &str) -> Cow<'_, str> {
@@ -51,10 +58,21 @@ pub(crate) fn encode_path(value: &str) -> Cow<'_, str> {
     utf8_percent_encode(value, PATH).into()
 }
 
-/// Static route text in the form request paths are matched in.
+/// Static route text in the form request paths are matched in. A `%` that
+/// does not start an escape stands for itself (`%25`), so that a parameter
+/// after it cannot complete it into one.
 pub(crate) fn normalize_static(text: &str) -> String {
     let encoded: Cow<'_, str> = utf8_percent_encode(text, STATIC).into();
-    normalize_escapes(&encoded).into_owned()
+    let bytes = encoded.as_bytes();
+    let mut escaped = String::with_capacity(encoded.len());
+    for (i, c) in encoded.char_indices() {
+        if c == '%' && escape_at(bytes, i).is_none() {
+            escaped.push_str("%25");
+        } else {
+            escaped.push(c);
+        }
+    }
+    normalize_escapes(&escaped).into_owned()
 }
 
 /// `path` with escapes in normal form; borrowed when it has none to change.
@@ -195,6 +213,11 @@ mod tests {
             ("/a b", "/a%20b"),
             ("/%7e", "/~"),
             ("/a:b@c", "/a:b@c"),
+            ("/a?b#c", "/a%3Fb%23c"),
+            ("/100%", "/100%25"),
+            ("/%4", "/%254"),
+            ("/<a>`", "/%3Ca%3E%60"),
+            ("/{x}|\"", "/{x}|\""),
         ];
         for &(text, normal) in cases {
             assert_eq!(normalize_static(text), normal, "{text}");

@@ -541,7 +541,7 @@ impl<B: Send + 'static> Inner<B> {
             None
         };
         if let Some(merged) = &merged
-            && self.table.find(merged).is_some()
+            && (self.table.find(merged).is_some() || self.mounts.find(merged).is_some())
         {
             return Some(Alternative::Redirect(merged.clone()));
         }

@@ -144,9 +144,11 @@ impl<B: Send + 'static> Table<B> {
         if let Some(&shape_id) = self.shape_ids.get(pattern.shape()) {
             return self.insert_into_shape(shape_id, pattern, label, target);
         }
-        self.matcher
-            .insert(pattern.shape(), self.shapes.len())
-            .map_err(|error| self.conflict(&label, error))?;
+        if let Err(error) = self.matcher.insert(pattern.shape(), self.shapes.len()) {
+            self.matcher = self
+                .rebuilt_with(pattern.shape())
+                .ok_or_else(|| self.conflict(&label, error))?;
+        }
         let mut alone = matchit::Router::new();
         alone
             .insert(pattern.shape(), ())
@@ -204,6 +206,23 @@ impl<B: Send + 'static> Table<B> {
             .sort_by(|&a, &b| endpoints[a].pattern.priority(&endpoints[b].pattern));
         self.scan_order = OnceLock::new();
         Ok(())
+    }
+
+    /// The matcher rebuilt with `shape` inserted first, when that order
+    /// works. matchit accepts some pairs of routes in one order only (a
+    /// parameter with a prefix, `/img-{x}.png`, before a plain parameter
+    /// at the same depth, `/{y}/b`, is refused; the other way round is
+    /// not), and whether a route table is valid must not depend on the
+    /// order its routes were added in.
+    fn rebuilt_with(&self, shape: &str) -> Option<matchit::Router<usize>> {
+        let mut matcher = matchit::Router::new();
+        matcher.insert(shape, self.shapes.len()).ok()?;
+        let mut by_id: Vec<(&String, &usize)> = self.shape_ids.iter().collect();
+        by_id.sort_by_key(|(_, id)| **id);
+        for (existing, id) in by_id {
+            matcher.insert(existing.as_str(), *id).ok()?;
+        }
+        Some(matcher)
     }
 
     /// A matchit error, with the conflicting shape named by its route.
