@@ -36,17 +36,19 @@ const SEGMENT: &AsciiSet = &CONTROLS
 /// The same for a `path` parameter, whose `/` are separators.
 const PATH: &AsciiSet = &SEGMENT.remove(b'/');
 
-/// Static route text: only what a request path cannot carry raw (controls,
-/// space, non-ASCII and the few characters `http::Uri` refuses) is
-/// escaped, so that the route matches the path a client sends; `%` starts
-/// an escape the author wrote.
+/// Static route text: what a request path cannot carry raw (controls,
+/// space, non-ASCII and the few characters `http::Uri` refuses) and the
+/// braces (which the normal form escapes) are escaped, so that the route
+/// matches the path a client sends; `%` starts an escape the author wrote.
 const STATIC: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'#')
     .add(b'<')
     .add(b'>')
     .add(b'?')
-    .add(b'`');
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
 
 /// `value` escaped for one path segment.
 pub(crate) fn encode_segment(value: &str) -> Cow<'_, str> {
@@ -75,44 +77,42 @@ pub(crate) fn normalize_static(text: &str) -> String {
     normalize_escapes(&escaped).into_owned()
 }
 
-/// `path` with escapes in normal form; borrowed when it has none to change.
+/// `path` in normal form, borrowed when it is already: escapes of
+/// unreserved characters decoded, other escapes in upper case, and what
+/// `http::Uri` lets through raw although RFC 3986 does not (braces,
+/// non-ASCII) escaped, so that every spelling of a path has one form.
 pub(crate) fn normalize_escapes(path: &str) -> Cow<'_, str> {
     let bytes = path.as_bytes();
-    // The common case, found with a vectorized search.
-    if !bytes.contains(&b'%') {
+    // The common case, found with vectorized searches.
+    if bytes.is_ascii() && memchr::memchr3(b'%', b'{', b'}', bytes).is_none() {
         return Cow::Borrowed(path);
     }
-    let needs_change = |i: usize| match escape_at(bytes, i) {
-        Some(byte) => is_unreserved(byte) || bytes[i + 1..i + 3] != hex_upper(byte),
-        None => false,
+    let needs_change = |i: usize| match bytes[i] {
+        b'%' => escape_at(bytes, i)
+            .is_some_and(|byte| is_unreserved(byte) || bytes[i + 1..i + 3] != hex_upper(byte)),
+        byte => byte == b'{' || byte == b'}' || !byte.is_ascii(),
     };
-    let Some(first) = (0..bytes.len()).find(|&i| bytes[i] == b'%' && needs_change(i)) else {
+    let Some(first) = (0..bytes.len()).find(|&i| needs_change(i)) else {
         return Cow::Borrowed(path);
     };
-    let mut out = String::with_capacity(path.len());
+    let mut out = String::with_capacity(path.len() + 8);
     out.push_str(&path[..first]);
     let mut i = first;
-    while i < bytes.len() {
+    while let Some(&byte) = bytes.get(i) {
         match escape_at(bytes, i) {
-            Some(byte) if is_unreserved(byte) => {
-                out.push(char::from(byte));
-                i += 3;
-            }
-            Some(byte) => {
-                out.push('%');
-                out.extend(hex_upper(byte).map(char::from));
-                i += 3;
-            }
-            None => {
-                // Copy up to the next `%`: the text between is ASCII or
-                // whole UTF-8 sequences, so the slice is on char bounds.
-                let next = path[i + 1..].find('%').map_or(path.len(), |n| i + 1 + n);
-                out.push_str(&path[i..next]);
-                i = next;
-            }
+            Some(decoded) if is_unreserved(decoded) => out.push(char::from(decoded)),
+            Some(decoded) => push_escape(&mut out, decoded),
+            None if byte == b'{' || byte == b'}' || !byte.is_ascii() => push_escape(&mut out, byte),
+            None => out.push(char::from(byte)),
         }
+        i += if escape_at(bytes, i).is_some() { 3 } else { 1 };
     }
     Cow::Owned(out)
+}
+
+fn push_escape(out: &mut String, byte: u8) {
+    out.push('%');
+    out.extend(hex_upper(byte).map(char::from));
 }
 
 /// The byte a valid `%XX` escape at `i` stands for.
@@ -196,7 +196,10 @@ mod tests {
             ("/100%", "/100%"),
             ("/%zz", "/%zz"),
             ("/%4", "/%4"),
-            ("/é%41", "/éA"),
+            ("/é%41", "/%C3%A9A"),
+            ("/café", "/caf%C3%A9"),
+            ("/{a}", "/%7Ba%7D"),
+            ("/%7b", "/%7B"),
             ("/%20", "/%20"),
         ];
         for &(raw, normal) in cases {
@@ -217,7 +220,7 @@ mod tests {
             ("/100%", "/100%25"),
             ("/%4", "/%254"),
             ("/<a>`", "/%3Ca%3E%60"),
-            ("/{x}|\"", "/{x}|\""),
+            ("/{x}|\"", "/%7Bx%7D|\""),
         ];
         for &(text, normal) in cases {
             assert_eq!(normalize_static(text), normal, "{text}");

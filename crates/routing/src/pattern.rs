@@ -23,6 +23,8 @@ pub(crate) struct Pattern {
     shape: String,
     parts: Vec<Part>,
     params: Vec<Param>,
+    /// No parameter has a converter to ask.
+    accepts_anything: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -67,6 +69,7 @@ impl Pattern {
             shape: String::with_capacity(source.len()),
             parts: Vec::new(),
             params: Vec::new(),
+            accepts_anything: false,
         };
         let mut text = String::new();
         let mut rest = source;
@@ -97,6 +100,7 @@ impl Pattern {
         }
         pattern.push_static(&mut text);
         pattern.check_catch_all()?;
+        pattern.accepts_anything = pattern.params.iter().all(|p| p.accepts_any);
         Ok(pattern)
     }
 
@@ -104,13 +108,9 @@ impl Pattern {
         if text.is_empty() {
             return;
         }
+        // Braces come out escaped, so the text needs no matchit escaping.
         let normal = path::normalize_static(text);
-        for c in normal.chars() {
-            if matches!(c, '{' | '}') {
-                self.shape.push(c);
-            }
-            self.shape.push(c);
-        }
+        self.shape.push_str(&normal);
         self.parts.push(Part::Static(normal));
         text.clear();
     }
@@ -222,7 +222,7 @@ impl Pattern {
 
     /// Whether every parameter takes any value (no converter to ask).
     pub(crate) fn accepts_anything(&self) -> bool {
-        self.params.iter().all(|p| p.accepts_any)
+        self.accepts_anything
     }
 
     /// Whether a route of this pattern and one of `other` would match the
@@ -315,7 +315,9 @@ mod tests {
             ("/files/{*path}", "/files/{*p0}", &["path"]),
             ("/files/{rest:path}", "/files/{*p0}", &["rest"]),
             ("/img-{id:uint}.png", "/img-{p0}.png", &["id"]),
-            ("/{{literal}}/{x}", "/{{literal}}/{p0}", &["x"]),
+            // Literal braces are escaped, so they never meet matchit's own.
+            ("/{{literal}}/{x}", "/%7Bliteral%7D/{p0}", &["x"]),
+            ("/{x}}}", "/{p0}%7D", &["x"]),
             (
                 "/{lang:any(en,de)}/{slug:string(min=1,max=64)}",
                 "/{p0}/{p1}",

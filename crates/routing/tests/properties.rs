@@ -517,6 +517,10 @@ fn static_text_needing_escapes_round_trips() {
         // must not complete it into one.
         ("/100%{x}", "41"),
         ("/%4{x}", "1"),
+        // A literal brace right after a parameter (found by the fuzzer).
+        ("/{x}}}", "a"),
+        ("/{x}}}/", "?#"),
+        ("/{{{x}", "a"),
     ];
     let mut failures = Vec::new();
     for &(pattern, value) in cases {
