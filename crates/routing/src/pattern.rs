@@ -197,6 +197,24 @@ impl Pattern {
         &self.shape
     }
 
+    /// Whether a parameter shares its segment with literal text
+    /// (`/img-{id}.png`): matchit does not always backtrack out of such a
+    /// segment, so a miss must be double-checked.
+    pub(crate) fn has_partial_segment(&self) -> bool {
+        self.parts.iter().enumerate().any(|(i, part)| {
+            let Part::Param(_) = part else { return false };
+            let before = match i.checked_sub(1).map(|j| &self.parts[j]) {
+                Some(Part::Static(text)) => text.ends_with('/'),
+                _ => true,
+            };
+            let after = match self.parts.get(i + 1) {
+                Some(Part::Static(text)) => text.starts_with('/'),
+                _ => true,
+            };
+            !(before && after)
+        })
+    }
+
     /// The literal text before the first parameter.
     pub(crate) fn static_prefix(&self) -> &str {
         match self.parts.first() {

@@ -6,7 +6,10 @@
 //! that also match it are tried, most literal text first (then fewest
 //! parameters, then the pattern text), so that `/users/{id:int}` rejecting
 //! `/users/me.json` lets `/{*path}` have it. That slow path is taken only
-//! after a converter said no.
+//! after a converter said no, or after matchit found nothing in a table
+//! where a parameter shares its segment with text (`/{name}.png` beside
+//! `/{dir}/{file}`), since matchit does not always backtrack out of such a
+//! segment.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -71,6 +74,9 @@ pub(crate) struct Table<B> {
     endpoints: Vec<Endpoint<B>>,
     /// Every endpoint, most literal text first: the slow-path order.
     scan_order: OnceLock<Vec<usize>>,
+    /// Some route has a parameter sharing its segment with text, so a
+    /// matchit miss is checked on the slow path.
+    scan_misses: bool,
 }
 
 impl<B> Clone for Table<B> {
@@ -89,6 +95,7 @@ impl<B> Clone for Table<B> {
             shape_ids: self.shape_ids.clone(),
             endpoints: self.endpoints.clone(),
             scan_order: OnceLock::new(),
+            scan_misses: self.scan_misses,
         }
     }
 }
@@ -103,6 +110,7 @@ impl<B> Table<B> {
             shape_ids: HashMap::new(),
             endpoints: Vec::new(),
             scan_order: OnceLock::new(),
+            scan_misses: false,
         }
     }
 }
@@ -141,6 +149,7 @@ impl<B: Send + 'static> Table<B> {
         let pattern =
             Pattern::parse(source, converters).map_err(|why| format!("{kind} {label:?}: {why}"))?;
         let label: Arc<str> = Arc::from(label);
+        self.scan_misses |= pattern.has_partial_segment();
         if let Some(&shape_id) = self.shape_ids.get(pattern.shape()) {
             return self.insert_into_shape(shape_id, pattern, label, target);
         }
@@ -255,7 +264,13 @@ impl<B> Table<B> {
 
     /// The route for `path` (in matching form) and its parameters.
     pub(crate) fn find<'t, 'p>(&'t self, path: &'p str) -> Option<Found<'t, 'p, B>> {
-        let matched = self.matcher.at(path).ok()?;
+        let Ok(matched) = self.matcher.at(path) else {
+            return if self.scan_misses {
+                self.scan(path, usize::MAX)
+            } else {
+                None
+            };
+        };
         let shape = &self.shapes[*matched.value];
         for &id in &shape.endpoints {
             let endpoint = &self.endpoints[id];

@@ -879,3 +879,29 @@ async fn service_errors_become_500_with_the_error_in_extensions() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!response.text().contains("database"));
 }
+
+/// matchit does not always backtrack out of a segment where a parameter
+/// shares its segment with text: `/q%23/z100` enters `/{a}%23/` and must
+/// still find `/{a}/{b}100` (found by the routing fuzz target).
+#[tokio::test]
+async fn a_parameter_sharing_its_segment_does_not_hide_other_routes() {
+    let app = App::new()
+        .route("/{a}#/", get(reply("suffixed")))
+        .route("/{a}/{b}100", get(reply("two")))
+        .route("/{a}100", get(reply("one")));
+    let client = TestClient::new(app);
+    let cases: &[(&str, StatusCode, &str)] = &[
+        ("/q%23/", StatusCode::OK, "suffixed a=q"),
+        ("/q%23/z100", StatusCode::OK, "two a=q# b=z"),
+        ("/q/z100", StatusCode::OK, "two a=q b=z"),
+        ("/z100", StatusCode::OK, "one a=z"),
+        ("/q%23/z", StatusCode::NOT_FOUND, ""),
+    ];
+    for &(path, status, body) in cases {
+        let response = client.get(path).send().await;
+        assert_eq!(response.status(), status, "{path}");
+        if status == StatusCode::OK {
+            assert_eq!(response.text(), body, "{path}");
+        }
+    }
+}
