@@ -2,6 +2,8 @@
 //! served on 127.0.0.1:0, sent multipart forms built with
 //! `tackle_testing::MultipartForm` by a raw HTTP/1.1 client.
 
+#[path = "support/raw_http.rs"]
+mod raw_http;
 #[path = "../examples/request_axum.rs"]
 mod request_axum;
 #[path = "../examples/request_hyper.rs"]
@@ -9,11 +11,11 @@ mod request_hyper;
 
 use std::net::SocketAddr;
 
-use serde_json::{Value, json};
+use raw_http::{Reply, exchange};
+use serde_json::json;
 use tackle::request::BodyLimits;
 use tackle::testing::MultipartForm;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// Both examples, served with `limits`, by name.
 async fn servers(limits: BodyLimits) -> [(&'static str, SocketAddr); 2] {
@@ -30,57 +32,10 @@ async fn servers(limits: BodyLimits) -> [(&'static str, SocketAddr); 2] {
 
 /// A response read off the wire: status, header lines (lowercase names)
 /// and body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Sends one request on its own connection (`Connection: close`) and
-/// reads the whole response.
+/// Sends one request (`head` is the request line and header lines) on its
+/// own connection and reads the whole response.
 async fn send(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let mut request = format!("{head}Host: localhost\r\nConnection: close\r\n\r\n").into_bytes();
-    request.extend_from_slice(body);
-    stream.write_all(&request).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response head");
-    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.to_ascii_lowercase(), value.trim().to_owned())
-        })
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
+    exchange(addr, head, body).await
 }
 
 async fn post_form(addr: SocketAddr, form: MultipartForm, accept: &str) -> Reply {

@@ -3,16 +3,18 @@
 //! the wire (a `HEAD` without a body, `Allow`, `Location`) is what is
 //! checked.
 
+#[path = "support/raw_http.rs"]
+mod raw_http;
 #[path = "../examples/routing.rs"]
 mod routing_example;
 
 use std::net::SocketAddr;
 
+use raw_http::{Reply, exchange};
 use routing_example::{Notes, app, serve};
-use serde_json::{Value, json};
+use serde_json::json;
 use tackle::testing::MultipartForm;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// The example app holding two notes (ids 1 and 2), served on a free port.
 async fn server() -> SocketAddr {
@@ -25,63 +27,14 @@ async fn server() -> SocketAddr {
 
 /// A response read off the wire: status, header lines (lowercase names)
 /// and body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", self.text()))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
 /// Sends `method target` with `headers` (each line ending in `\r\n`) and
-/// `body` on its own connection (`Connection: close`), and reads the
-/// whole response.
+/// `body`, with its `Content-Length`.
 async fn send(addr: SocketAddr, method: &str, target: &str, headers: &str, body: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
     let head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
-         Content-Length: {}\r\n{headers}\r\n",
+        "{method} {target} HTTP/1.1\r\nContent-Length: {}\r\n{headers}",
         body.len()
     );
-    let mut request = head.into_bytes();
-    request.extend_from_slice(body);
-    stream.write_all(&request).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response head");
-    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.to_ascii_lowercase(), value.trim().to_owned())
-        })
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
+    exchange(addr, &head, body).await
 }
 
 async fn get(addr: SocketAddr, target: &str) -> Reply {

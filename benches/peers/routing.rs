@@ -168,49 +168,41 @@ fn versus_axum(
 ) -> Scenario {
     let tackle_paths = paths.to_vec();
     let peer_paths = paths.to_vec();
-
-    let mut call_ours = move || {
-        tackle_paths
-            .iter()
-            .map(|path| {
-                let request = http::Request::builder()
-                    .uri(path.as_str())
-                    .body(AxumBody::empty())
-                    .expect("a valid request");
-                let response = ours
-                    .call(request)
-                    .now_or_never()
-                    .expect("ready at once")
-                    .expect("infallible");
-                assert_eq!(response.status(), 200);
-                body_len(response.into_body())
-            })
-            .sum::<usize>()
-    };
-    let mut call_theirs = move || {
-        peer_paths
-            .iter()
-            .map(|path| {
-                let request = http::Request::builder()
-                    .uri(path.as_str())
-                    .body(AxumBody::empty())
-                    .expect("a valid request");
-                let response = theirs
-                    .call(request)
-                    .now_or_never()
-                    .expect("ready at once")
-                    .expect("infallible");
-                assert_eq!(response.status(), 200);
-                body_len(response.into_body())
-            })
-            .sum::<usize>()
-    };
+    let mut call_ours = move || call_each(&mut ours, &tackle_paths);
+    let mut call_theirs = move || call_each(&mut theirs, &peer_paths);
     assert_eq!(call_ours(), call_theirs(), "{name}: the routers disagree");
     let scenario = Scenario::versus(name, call_ours, "axum", call_theirs, goal.unwrap_or(0.0));
     match goal {
         Some(_) => scenario,
         None => scenario.without_goal(),
     }
+}
+
+/// Calls `router` once per path, checks each answer is `200`, and sums the
+/// collected body lengths.
+fn call_each<S, ResBody>(router: &mut S, paths: &[String]) -> usize
+where
+    S: Service<http::Request<AxumBody>, Response = http::Response<ResBody>>,
+    S::Error: std::fmt::Debug,
+    ResBody: http_body::Body,
+    ResBody::Error: std::fmt::Debug,
+{
+    paths
+        .iter()
+        .map(|path| {
+            let request = http::Request::builder()
+                .uri(path.as_str())
+                .body(AxumBody::empty())
+                .expect("a valid request");
+            let response = router
+                .call(request)
+                .now_or_never()
+                .expect("ready at once")
+                .expect("a router that does not fail");
+            assert_eq!(response.status(), 200);
+            body_len(response.into_body())
+        })
+        .sum()
 }
 
 /// The collected length of a body whose frames are all ready.
