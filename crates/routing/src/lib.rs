@@ -1,7 +1,7 @@
 //! A URL router as a plain `tower::Service`, on [matchit]'s radix tree:
 //! typed converters, method dispatch with `HEAD`/`OPTIONS`/`405`, a slash
 //! policy, mounting, host matching and URL building (Werkzeug's routing
-//! map, at matchit's speed).
+//! map, on matchit's radix tree).
 //!
 //! ```
 //! use tackle_request::response::Response;
@@ -133,7 +133,7 @@ pub use future::RouterFuture;
 pub use method_router::{
     MethodRouter, any, delete, get, head, on, options, patch, post, put, trace,
 };
-pub use route::{Route, RouteFuture, ServiceError};
+pub use route::{Route, RouteFuture, RouteService, ServiceError};
 pub use router::{RouteMatch, Router};
 pub use slash::SlashPolicy;
 pub use url_for::BuildError;

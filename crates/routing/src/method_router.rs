@@ -4,13 +4,10 @@
 
 use std::fmt;
 
-use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response};
-use tackle_request::BoxError;
+use http::{HeaderValue, Method};
 use tower_layer::Layer;
-use tower_service::Service;
 
-use crate::route::{Finish, Route};
+use crate::route::{Finish, Route, RouteService};
 
 /// The standard methods in the order `Allow` lists them.
 const STANDARD: [Method; 9] = [
@@ -87,14 +84,10 @@ macro_rules! method_functions {
     ($($name:ident => $method:ident),* $(,)?) => {
         $(
             #[doc = concat!("A [`MethodRouter`] answering `", stringify!($method), "` with `service`.")]
-            pub fn $name<B, S, ResBody>(service: S) -> MethodRouter<B>
+            pub fn $name<B, S>(service: S) -> MethodRouter<B>
             where
                 B: Send + 'static,
-                S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-                S::Future: Send + 'static,
-                S::Error: Into<BoxError>,
-                ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-                ResBody::Error: Into<BoxError>,
+                S: RouteService<B>,
             {
                 MethodRouter::default().$name(service)
             }
@@ -103,13 +96,9 @@ macro_rules! method_functions {
         impl<B: Send + 'static> MethodRouter<B> {
             $(
                 #[doc = concat!("Also answers `", stringify!($method), "` with `service`.")]
-                pub fn $name<S, ResBody>(self, service: S) -> Self
+                pub fn $name<S>(self, service: S) -> Self
                 where
-                    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-                    S::Future: Send + 'static,
-                    S::Error: Into<BoxError>,
-                    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-                    ResBody::Error: Into<BoxError>,
+                    S: RouteService<B>,
                 {
                     self.on([Method::$method], service)
                 }
@@ -131,29 +120,21 @@ method_functions! {
 
 /// A [`MethodRouter`] answering each of `methods` with `service`:
 /// `on([Method::GET, Method::POST], form)`.
-pub fn on<B, S, ResBody, I>(methods: I, service: S) -> MethodRouter<B>
+pub fn on<B, S, I>(methods: I, service: S) -> MethodRouter<B>
 where
     B: Send + 'static,
     I: IntoIterator<Item = Method>,
-    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-    ResBody::Error: Into<BoxError>,
+    S: RouteService<B>,
 {
     MethodRouter::default().on(methods, service)
 }
 
 /// A [`MethodRouter`] answering every method with `service` (it then also
 /// sees `HEAD` and `OPTIONS`, and no `405` is ever answered).
-pub fn any<B, S, ResBody>(service: S) -> MethodRouter<B>
+pub fn any<B, S>(service: S) -> MethodRouter<B>
 where
     B: Send + 'static,
-    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-    ResBody::Error: Into<BoxError>,
+    S: RouteService<B>,
 {
     MethodRouter::default().any(service)
 }
@@ -169,14 +150,10 @@ impl<B: Send + 'static> MethodRouter<B> {
     /// # Panics
     ///
     /// When one of the methods already has a service.
-    pub fn on<S, ResBody, I>(mut self, methods: I, service: S) -> Self
+    pub fn on<S, I>(mut self, methods: I, service: S) -> Self
     where
         I: IntoIterator<Item = Method>,
-        S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        S: RouteService<B>,
     {
         let route = Route::new(service);
         for method in methods {
@@ -192,13 +169,9 @@ impl<B: Send + 'static> MethodRouter<B> {
     /// # Panics
     ///
     /// When the route already has an `any` service.
-    pub fn any<S, ResBody>(mut self, service: S) -> Self
+    pub fn any<S>(mut self, service: S) -> Self
     where
-        S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        S: RouteService<B>,
     {
         assert!(
             self.any.is_none(),
@@ -218,15 +191,10 @@ impl<B: Send + 'static> MethodRouter<B> {
     /// Wraps each of this route's services in `layer` (authorization, a
     /// timeout for one route, ...). The router's own answers (`405`,
     /// automatic `OPTIONS`) do not go through it.
-    pub fn layer<L, ResBody>(mut self, layer: L) -> Self
+    pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<Route<B>>,
-        L::Service:
-            Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        <L::Service as Service<Request<B>>>::Future: Send + 'static,
-        <L::Service as Service<Request<B>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L::Service: RouteService<B>,
     {
         self.map_routes(&mut |route| route.layer(&layer));
         self
@@ -348,8 +316,10 @@ pub(crate) fn allow_value(methods: &[Method]) -> HeaderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::{Request, Response};
     use std::convert::Infallible;
     use tackle_request::Body;
+    use tower_service::Service;
 
     fn ok() -> impl Service<
         Request<()>,

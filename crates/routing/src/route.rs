@@ -186,31 +186,43 @@ fn service_error(error: BoxError) -> Response<Body> {
     response
 }
 
+/// A tower service a router can route to: it takes `http::Request<B>`,
+/// answers `http::Response` with a body of `Bytes` frames, can be cloned
+/// and shared across threads, and fails with an error that converts into a
+/// [`BoxError`] (which the router turns into a `500`). Every such service
+/// is one; the trait only names the bounds once.
+pub trait RouteService<B>: Sized + 'static {
+    /// The service with its type erased.
+    fn into_route(self) -> Route<B>;
+}
+
+impl<B, S, ResBody> RouteService<B> for S
+where
+    B: Send + 'static,
+    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    fn into_route(self) -> Route<B> {
+        Route(Arc::new(Erase(self)))
+    }
+}
+
 impl<B: Send + 'static> Route<B> {
     /// Erases `service`.
-    pub fn new<S, ResBody>(service: S) -> Self
-    where
-        S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
-    {
-        Route(Arc::new(Erase(service)))
+    pub fn new<S: RouteService<B>>(service: S) -> Self {
+        service.into_route()
     }
 
     /// This route wrapped in `layer`.
-    pub(crate) fn layer<L, ResBody>(self, layer: &L) -> Route<B>
+    pub(crate) fn layer<L>(self, layer: &L) -> Route<B>
     where
         L: Layer<Route<B>>,
-        L::Service:
-            Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        <L::Service as Service<Request<B>>>::Future: Send + 'static,
-        <L::Service as Service<Request<B>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L::Service: RouteService<B>,
     {
-        Route::new(layer.layer(self))
+        layer.layer(self).into_route()
     }
 
     pub(crate) fn call_with(&self, request: Request<B>, finish: Finish) -> RouteFuture {

@@ -7,12 +7,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
 use http::header::{ALLOW, LOCATION};
 use http::uri::PathAndQuery;
 use http::{Extensions, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use tackle_request::extensions::{MatchedRoute, MountPrefix, OriginalUri, PathParams, UrlBuilder};
-use tackle_request::{Body, BoxError, HttpError};
+use tackle_request::{Body, HttpError};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -24,7 +23,7 @@ use crate::method_router::{MethodRouter, Selected, allow_value, any};
 use crate::mount::{Mount, Mounted, Mounts, route_beats_mount};
 use crate::path;
 use crate::pattern::Param;
-use crate::route::{Finish, Route};
+use crate::route::{Finish, Route, RouteService};
 use crate::slash::SlashPolicy;
 use crate::table::{Endpoint, Table, Target};
 use crate::url_for::{BuildError, Names};
@@ -184,7 +183,7 @@ impl<B: Send + 'static> Router<B> {
     ) -> Result<Self, RouteError> {
         let inner = self.inner_mut();
         let name = methods.name.clone();
-        inner
+        let compiled = inner
             .table
             .insert(
                 pattern,
@@ -193,15 +192,6 @@ impl<B: Send + 'static> Router<B> {
                 &inner.converters,
             )
             .map_err(RouteError::new)?;
-        let compiled = inner
-            .table
-            .endpoints()
-            .iter()
-            .find(|e| &**e.pattern.source() == pattern)
-            .map(|e| e.pattern.clone());
-        let Some(compiled) = compiled else {
-            return Ok(self);
-        };
         if let Some(mount) = inner
             .mounts
             .iter()
@@ -222,13 +212,9 @@ impl<B: Send + 'static> Router<B> {
     }
 
     /// Routes every method of `pattern` to `service`, as `route(pattern, any(service))`.
-    pub fn route_service<S, ResBody>(self, pattern: &str, service: S) -> Self
+    pub fn route_service<S>(self, pattern: &str, service: S) -> Self
     where
-        S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        S: RouteService<B>,
     {
         self.route(pattern, any(service))
     }
@@ -242,13 +228,9 @@ impl<B: Send + 'static> Router<B> {
     /// # Panics
     ///
     /// With the [`RouteError`] of [`try_mount`](Self::try_mount).
-    pub fn mount<S, ResBody>(self, prefix: &str, service: S) -> Self
+    pub fn mount<S>(self, prefix: &str, service: S) -> Self
     where
-        S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        S: RouteService<B>,
     {
         self.try_mount(prefix, service)
             .unwrap_or_else(|e| panic!("tackle-routing: {e}"))
@@ -257,13 +239,9 @@ impl<B: Send + 'static> Router<B> {
     /// Mounts `service` at `prefix`, or says why not: the prefix is not a
     /// plain path (parameters are not allowed in a prefix), another mount
     /// has it, or a mounted router's route name is taken.
-    pub fn try_mount<S, ResBody>(mut self, prefix: &str, service: S) -> Result<Self, RouteError>
+    pub fn try_mount<S>(mut self, prefix: &str, service: S) -> Result<Self, RouteError>
     where
-        S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        S: RouteService<B>,
     {
         if !prefix.starts_with('/') || prefix.contains(['{', '}', '?', '#']) {
             return Err(RouteError::new(format!(
@@ -338,13 +316,9 @@ impl<B: Send + 'static> Router<B> {
 
     /// Answers requests no route matches with `service` (static files, a
     /// custom 404 page) instead of `404 Not Found`.
-    pub fn fallback<S, ResBody>(mut self, service: S) -> Self
+    pub fn fallback<S>(mut self, service: S) -> Self
     where
-        S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        S: RouteService<B>,
     {
         self.inner_mut().fallback = Some(Route::new(service));
         self
@@ -354,13 +328,9 @@ impl<B: Send + 'static> Router<B> {
     /// with `service` instead of the default `405`. The route's parameters
     /// are in the request, and the response gets an `Allow` header unless
     /// the service sets one.
-    pub fn method_not_allowed_fallback<S, ResBody>(mut self, service: S) -> Self
+    pub fn method_not_allowed_fallback<S>(mut self, service: S) -> Self
     where
-        S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        S: RouteService<B>,
     {
         self.inner_mut().method_not_allowed = Some(Route::new(service));
         self
@@ -400,15 +370,10 @@ impl<B: Send + 'static> Router<B> {
     /// answers (`404`, `405`, redirects, automatic `OPTIONS`) and the
     /// fallback do not go through it. To wrap everything, wrap the router:
     /// `ServiceBuilder::new().layer(...).service(router)`.
-    pub fn route_layer<L, ResBody>(mut self, layer: L) -> Self
+    pub fn route_layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<Route<B>> + Clone,
-        L::Service:
-            Service<Request<B>, Response = Response<ResBody>> + Clone + Send + Sync + 'static,
-        <L::Service as Service<Request<B>>>::Future: Send + 'static,
-        <L::Service as Service<Request<B>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L::Service: RouteService<B>,
     {
         let inner = self.inner_mut();
         for endpoint in inner.table.endpoints_mut() {

@@ -138,20 +138,23 @@ impl<B: Send + 'static> Table<B> {
     /// Adds a route, merging it with an earlier registration of the same
     /// pattern; an error names both routes of a conflict.
     /// `label` is the route as written, when `source` was derived from it.
+    /// Answers the compiled pattern.
     pub(crate) fn insert(
         &mut self,
         source: &str,
         label: &str,
         target: Target<B>,
         converters: &Converters,
-    ) -> Result<(), String> {
+    ) -> Result<Pattern, String> {
         let kind = self.kind;
         let pattern =
             Pattern::parse(source, converters).map_err(|why| format!("{kind} {label:?}: {why}"))?;
         let label: Arc<str> = Arc::from(label);
         self.scan_misses |= pattern.has_partial_segment();
         if let Some(&shape_id) = self.shape_ids.get(pattern.shape()) {
-            return self.insert_into_shape(shape_id, pattern, label, target);
+            let compiled = pattern.clone();
+            self.insert_into_shape(shape_id, pattern, label, target)?;
+            return Ok(compiled);
         }
         if let Err(error) = self.matcher.insert(pattern.shape(), self.shapes.len()) {
             self.matcher = self
@@ -169,12 +172,12 @@ impl<B: Send + 'static> Table<B> {
             alone,
         });
         self.endpoints.push(Endpoint {
-            pattern,
+            pattern: pattern.clone(),
             label,
             target,
         });
         self.scan_order = OnceLock::new();
-        Ok(())
+        Ok(pattern)
     }
 
     fn insert_into_shape(
