@@ -1,6 +1,7 @@
 //! Range requests (RFC 9110 §14): the `Range` request header (§14.2), its
 //! resolution against a representation's length (§14.1.1), the
-//! `Content-Range` response header (§14.4) and `If-Range` (§13.1.5).
+//! `Content-Range` response header (§14.4), `If-Range` (§13.1.5) and the
+//! framing of a `multipart/byteranges` body (§14.6).
 //!
 //! Resolving a `Range` clamps every range to the representation, drops the
 //! unsatisfiable ones, and sorts and coalesces the rest (overlapping or
@@ -24,12 +25,14 @@
 //! ```
 
 mod byte_range;
+mod byteranges;
 mod content_range;
 mod if_range;
 mod range_header;
 mod resolve;
 
 pub use byte_range::{ByteRange, ByteRangeSpec};
+pub use byteranges::{MAX_BOUNDARY_LEN, MultipartByteranges};
 pub use content_range::ContentRange;
 pub use if_range::IfRange;
 pub use range_header::{ByteRangeSet, Range};
