@@ -4,6 +4,8 @@
 //! Scenario names start with the crate's short name (`http/`, `routing/`,
 //! ...); FILTER keeps the scenarios whose name contains it.
 
+#[path = "peers/cache.rs"]
+mod cache;
 #[path = "peers/harness.rs"]
 mod harness;
 #[path = "peers/http.rs"]
@@ -28,6 +30,7 @@ fn main() {
         .into_iter()
         .chain(multipart::scenarios())
         .chain(routing::scenarios())
+        .chain(cache::scenarios())
         .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name().contains(f.as_str())))
         .collect();
 

@@ -17,6 +17,10 @@ pub use tackle_request as request;
 #[doc(inline)]
 pub use tackle_routing as routing;
 
+#[cfg(feature = "cache")]
+#[doc(inline)]
+pub use tackle_cache as cache;
+
 #[cfg(feature = "testing")]
 #[doc(inline)]
 pub use tackle_testing as testing;
