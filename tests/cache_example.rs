@@ -12,7 +12,7 @@ use std::io::Read;
 use std::net::SocketAddr;
 
 use cache_example::{Notes, app, serve};
-use raw_http::{Reply, exchange};
+use raw_http::{Reply, send};
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -24,16 +24,6 @@ async fn server() -> SocketAddr {
     let notes = Notes::with(["Buy milk", "Call Ada"]);
     tokio::spawn(serve(listener, app(notes)));
     addr
-}
-
-/// Sends `method target` with `headers` (each line ending in `\r\n`) and
-/// `body`, with its `Content-Length`.
-async fn send(addr: SocketAddr, method: &str, target: &str, headers: &str, body: &[u8]) -> Reply {
-    let head = format!(
-        "{method} {target} HTTP/1.1\r\nContent-Length: {}\r\n{headers}",
-        body.len()
-    );
-    exchange(addr, &head, body).await
 }
 
 async fn get(addr: SocketAddr, target: &str, headers: &str) -> Reply {

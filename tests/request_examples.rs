@@ -30,21 +30,13 @@ async fn servers(limits: BodyLimits) -> [(&'static str, SocketAddr); 2] {
     [("hyper", hyper), ("axum", axum)]
 }
 
-/// A response read off the wire: status, header lines (lowercase names)
-/// and body.
-/// Sends one request (`head` is the request line and header lines) on its
-/// own connection and reads the whole response.
-async fn send(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
-    exchange(addr, head, body).await
-}
-
 async fn post_form(addr: SocketAddr, form: MultipartForm, accept: &str) -> Reply {
     let (content_type, body) = form.into_body();
     let head = format!(
         "POST /upload HTTP/1.1\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nAccept: {accept}\r\n",
         body.len()
     );
-    send(addr, &head, &body).await
+    exchange(addr, &head, &body).await
 }
 
 #[tokio::test]
@@ -142,7 +134,7 @@ async fn a_body_over_max_content_length_is_refused_by_its_length() {
 #[tokio::test]
 async fn the_form_page_and_the_other_routes() {
     for (server, addr) in servers(BodyLimits::new()).await {
-        let page = send(addr, "GET / HTTP/1.1\r\n", b"").await;
+        let page = exchange(addr, "GET / HTTP/1.1\r\n", b"").await;
         assert_eq!(page.status, 200, "{server}");
         assert_eq!(
             page.header("content-type"),
@@ -163,10 +155,10 @@ async fn the_form_page_and_the_other_routes() {
             ("POST /nowhere HTTP/1.1\r\nContent-Length: 0\r\n", 404),
         ];
         for &(head, status) in cases {
-            let reply = send(addr, head, b"").await;
+            let reply = exchange(addr, head, b"").await;
             assert_eq!(reply.status, status, "{server} {head:?}");
         }
-        let not_found = send(addr, "GET /nowhere HTTP/1.1\r\n", b"").await;
+        let not_found = exchange(addr, "GET /nowhere HTTP/1.1\r\n", b"").await;
         assert!(
             not_found.text().contains("not found on the server"),
             "{server}: {}",
@@ -179,7 +171,7 @@ async fn the_form_page_and_the_other_routes() {
 async fn a_form_that_is_not_multipart_or_urlencoded_is_415() {
     for (server, addr) in servers(BodyLimits::new()).await {
         let head = "POST /upload HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nAccept: application/json\r\n";
-        let reply = send(addr, head, b"{}").await;
+        let reply = exchange(addr, head, b"{}").await;
         assert_eq!(reply.status, 415, "{server}: {}", reply.text());
     }
 }

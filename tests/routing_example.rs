@@ -10,7 +10,7 @@ mod routing_example;
 
 use std::net::SocketAddr;
 
-use raw_http::{Reply, exchange};
+use raw_http::{Reply, send};
 use routing_example::{Notes, app, serve};
 use serde_json::json;
 use tackle::testing::MultipartForm;
@@ -23,18 +23,6 @@ async fn server() -> SocketAddr {
     let notes = Notes::with(["Buy milk", "Call Ada"]);
     tokio::spawn(serve(listener, app(notes)));
     addr
-}
-
-/// A response read off the wire: status, header lines (lowercase names)
-/// and body.
-/// Sends `method target` with `headers` (each line ending in `\r\n`) and
-/// `body`, with its `Content-Length`.
-async fn send(addr: SocketAddr, method: &str, target: &str, headers: &str, body: &[u8]) -> Reply {
-    let head = format!(
-        "{method} {target} HTTP/1.1\r\nContent-Length: {}\r\n{headers}",
-        body.len()
-    );
-    exchange(addr, &head, body).await
 }
 
 async fn get(addr: SocketAddr, target: &str) -> Reply {

@@ -1,6 +1,7 @@
 //! A raw HTTP/1.1 client for the example tests: one request per connection
 //! (`Connection: close`), the response read whole, so that the examples
 //! are tested over a real socket exactly as a client would reach them.
+#![allow(dead_code)] // each example test uses a different part of it
 
 use std::net::SocketAddr;
 
@@ -65,4 +66,20 @@ pub async fn exchange(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
         headers,
         body: raw[split + 4..].to_vec(),
     }
+}
+
+/// Sends `method target` with `headers` (each line ending in `\r\n`) and
+/// `body`, with its `Content-Length`.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &str,
+    body: &[u8],
+) -> Reply {
+    let head = format!(
+        "{method} {target} HTTP/1.1\r\nContent-Length: {}\r\n{headers}",
+        body.len()
+    );
+    exchange(addr, &head, body).await
 }

@@ -7,8 +7,8 @@
 mod support;
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,51 +17,12 @@ use http::{HeaderValue, Request, Response, StatusCode};
 use http_body::{Body, SizeHint};
 use http_body_util::Full;
 use support::{
-    AFTER, BEFORE, Endless, Frames, LM, bytes, content, header, headers_all, parse_multipart,
-    read_pattern, request,
+    AFTER, BEFORE, Endless, Frames, LM, app, bytes, call, content, header, headers_all, once,
+    parse_multipart, read_pattern,
 };
 use tackle_cache::ConditionalLayer;
 use tackle_http::{EntityTag, Validators};
 use tower::{Service, ServiceBuilder, ServiceExt};
-
-/// `ConditionalLayer` (as configured) over a handler answering every
-/// request with `respond()`.
-fn app<L, B, F>(
-    layer: ConditionalLayer<L>,
-    respond: F,
-) -> impl Service<
-    Request<String>,
-    Response = Response<tackle_cache::ResponseBody<B>>,
-    Error = Infallible,
-> + Clone
-where
-    L: Clone + tackle_cache::ValidatorLookup<String>,
-    B: Body,
-    F: Fn(&Request<String>) -> Response<B> + Clone,
-{
-    ServiceBuilder::new()
-        .layer(layer)
-        .service_fn(move |request: Request<String>| {
-            let response = respond(&request);
-            async move { Ok::<_, Infallible>(response) }
-        })
-}
-
-/// A handler answer given once: for bodies that cannot be cloned.
-fn once<B>(body: B) -> impl Fn(&Request<String>) -> Response<B> + Clone {
-    let body = Arc::new(Mutex::new(Some(body)));
-    move |_| Response::new(body.lock().unwrap().take().expect("called once"))
-}
-
-async fn call<S, B>(app: &S, method: &str, lines: &[(&str, &str)]) -> Response<B>
-where
-    S: Service<Request<String>, Response = Response<B>, Error = Infallible> + Clone,
-{
-    app.clone()
-        .oneshot(request(method, "/", lines))
-        .await
-        .unwrap()
-}
 
 /// `len` bytes of content as `text/plain`, with `ETag: "v1"` when `etag`
 /// and `Last-Modified: LM` when `date`, plus a cache header and a cookie.

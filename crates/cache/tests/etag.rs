@@ -5,8 +5,8 @@
 mod support;
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,53 +19,14 @@ use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
 use http_body::{Body, SizeHint};
 use http_body_util::{BodyExt, Empty, Full};
 use support::{
-    Endless, Frames, LM, bytes, content, content_range, header, headers_all, parse_multipart, read,
-    read_pattern, request,
+    Endless, Frames, LM, app, bytes, call, content, content_range, header, headers_all, once,
+    parse_multipart, read, read_pattern, request,
 };
 use tackle_cache::ETagLayer;
 use tower::{Service, ServiceBuilder, ServiceExt};
 
-/// An `ETagLayer` (configured by `layer`) over a handler that answers every
-/// request with `respond()`.
-fn app<B, F>(
-    layer: ETagLayer,
-    respond: F,
-) -> impl Service<
-    Request<String>,
-    Response = Response<tackle_cache::ResponseBody<B>>,
-    Error = Infallible,
-> + Clone
-where
-    B: Body,
-    F: Fn(&Request<String>) -> Response<B> + Clone,
-{
-    ServiceBuilder::new()
-        .layer(layer)
-        .service_fn(move |request: Request<String>| {
-            let response = respond(&request);
-            async move { Ok::<_, Infallible>(response) }
-        })
-}
-
-/// A handler answer that can be given once: for bodies that cannot be
-/// cloned.
-fn once<B>(body: B) -> impl Fn(&Request<String>) -> Response<B> + Clone {
-    let body = Arc::new(Mutex::new(Some(body)));
-    move |_| Response::new(body.lock().unwrap().take().expect("called once"))
-}
-
 fn full(bytes: impl Into<Bytes>) -> Response<Full<Bytes>> {
     Response::new(Full::new(bytes.into()))
-}
-
-async fn get<S, B>(app: &S, lines: &[(&str, &str)]) -> Response<B>
-where
-    S: Service<Request<String>, Response = Response<B>, Error = Infallible> + Clone,
-{
-    app.clone()
-        .oneshot(request("GET", "/", lines))
-        .await
-        .unwrap()
 }
 
 /// Whether `tag` is `"` + 22 base64url characters + `"`, after `W/` when
@@ -94,14 +55,14 @@ fn opaque(tag: &str, weak: bool) -> &str {
 #[tokio::test]
 async fn strong_and_weak_tag_format() {
     let strong = app(ETagLayer::new(), |_| full("hello"));
-    let response = get(&strong, &[]).await;
+    let response = call(&strong, "GET", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let strong_tag = header(&response, "etag").unwrap().to_owned();
     let strong_opaque = opaque(&strong_tag, false).to_owned();
     assert_eq!(bytes(response).await, "hello");
 
     let weak = app(ETagLayer::new().weak(true), |_| full("hello"));
-    let response = get(&weak, &[]).await;
+    let response = call(&weak, "GET", &[]).await;
     let weak_tag = header(&response, "etag").unwrap().to_owned();
     // The same hash, only marked weak.
     assert_eq!(opaque(&weak_tag, true), strong_opaque);
@@ -144,7 +105,7 @@ async fn several_frames_tag_like_one() {
         let whole = whole.clone();
         move |_| full(whole.clone())
     });
-    let response = get(&one, &[]).await;
+    let response = call(&one, "GET", &[]).await;
     let want = header(&response, "etag").unwrap().to_owned();
 
     for size in [1_000, 7, 4_096] {
@@ -152,7 +113,7 @@ async fn several_frames_tag_like_one() {
         let chunked = app(ETagLayer::new(), move |_| {
             Response::new(Frames::split(&whole, size))
         });
-        let response = get(&chunked, &[]).await;
+        let response = call(&chunked, "GET", &[]).await;
         assert_eq!(header(&response, "etag"), Some(want.as_str()), "{size}");
         assert_eq!(header(&response, "content-length"), Some("10000"));
         assert_eq!(bytes(response).await, content(10_000));
@@ -187,9 +148,9 @@ fn decorated() -> Response<Full<Bytes>> {
 #[tokio::test]
 async fn not_modified_keeps_cache_headers_and_drops_content_ones() {
     let app = app(ETagLayer::new(), |_| decorated());
-    let first = get(&app, &[]).await;
+    let first = call(&app, "GET", &[]).await;
     let tag = header(&first, "etag").unwrap().to_owned();
-    let response = get(&app, &[("if-none-match", &tag)]).await;
+    let response = call(&app, "GET", &[("if-none-match", &tag)]).await;
     assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
     let kept = [
         ("cache-control", vec!["max-age=60"]),
@@ -246,7 +207,7 @@ async fn other_statuses_methods_and_tagged_responses_pass_untouched() {
             *response.status_mut() = status;
             response
         });
-        let response = get(&app, &[("if-none-match", "*")]).await;
+        let response = call(&app, "GET", &[("if-none-match", "*")]).await;
         assert_eq!(response.status(), status);
         assert_eq!(header(&response, "etag"), None);
         assert!(!polled.load(Ordering::SeqCst), "{status}: not buffered");
@@ -278,7 +239,7 @@ async fn other_statuses_methods_and_tagged_responses_pass_untouched() {
             .insert(ETAG, HeaderValue::from_static(r#""mine""#));
         response
     });
-    let response = get(&app, &[("if-none-match", r#""mine""#)]).await;
+    let response = call(&app, "GET", &[("if-none-match", r#""mine""#)]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(headers_all(&response, "etag"), [r#""mine""#]);
     assert!(!polled.load(Ordering::SeqCst), "own ETag: not buffered");
@@ -304,7 +265,7 @@ async fn own_strong_tag_on_encoded_content_is_weakened() {
             }
             response
         });
-        let response = get(&app, &[]).await;
+        let response = call(&app, "GET", &[]).await;
         assert_eq!(header(&response, "etag"), Some(want), "{coding:?}");
     }
 }
@@ -312,7 +273,9 @@ async fn own_strong_tag_on_encoded_content_is_weakened() {
 #[tokio::test]
 async fn head_is_tagged_when_the_content_is_sent() {
     let app = app(ETagLayer::new(), |_| full(content(10_000)));
-    let get_tag = header(&get(&app, &[]).await, "etag").unwrap().to_owned();
+    let get_tag = header(&call(&app, "GET", &[]).await, "etag")
+        .unwrap()
+        .to_owned();
     let response = app
         .clone()
         .oneshot(request("HEAD", "/", &[]))
@@ -369,12 +332,12 @@ async fn head_without_its_content_is_not_tagged() {
 async fn max_buffered_limit_with_known_length() {
     let layer = ETagLayer::new().max_buffered(1000);
     let at = app(layer, |_| full(content(1000)));
-    let response = get(&at, &[]).await;
+    let response = call(&at, "GET", &[]).await;
     opaque(header(&response, "etag").unwrap(), false);
     assert_eq!(bytes(response).await, content(1000));
 
     let past = app(layer, |_| full(content(1001)));
-    let response = get(&past, &[("range", "bytes=0-9")]).await;
+    let response = call(&past, "GET", &[("range", "bytes=0-9")]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, "etag"), None);
     assert_eq!(bytes(response).await, content(1001));
@@ -384,7 +347,7 @@ async fn max_buffered_limit_with_known_length() {
 async fn max_buffered_limit_with_unknown_length() {
     let layer = ETagLayer::new().max_buffered(1000);
     let at = app(layer, |_| Response::new(Frames::split(&content(1000), 300)));
-    let response = get(&at, &[]).await;
+    let response = call(&at, "GET", &[]).await;
     opaque(header(&response, "etag").unwrap(), false);
     assert_eq!(header(&response, "content-length"), Some("1000"));
     assert_eq!(bytes(response).await, content(1000));
@@ -394,7 +357,7 @@ async fn max_buffered_limit_with_unknown_length() {
         let past = app(layer, move |_| {
             Response::new(Frames::split(&content(1001), size))
         });
-        let response = get(&past, &[("range", "bytes=0-9")]).await;
+        let response = call(&past, "GET", &[("range", "bytes=0-9")]).await;
         assert_eq!(response.status(), StatusCode::OK, "{size}");
         assert_eq!(header(&response, "etag"), None, "{size}");
         assert_eq!(header(&response, "content-length"), None, "{size}");
@@ -412,7 +375,7 @@ async fn body_said_to_be_over_the_limit_is_not_polled() {
         let body = Frames::split(&content(1001), 100).hint(hint);
         let polled = body.polled();
         let app = app(ETagLayer::new().max_buffered(1000), once(body));
-        let response = get(&app, &[]).await;
+        let response = call(&app, "GET", &[]).await;
         assert!(
             !polled.load(Ordering::SeqCst),
             "{hint:?}: polled before the response"
@@ -428,7 +391,7 @@ async fn endless_body_is_not_buffered_past_the_limit() {
     const CHUNK: usize = 4096;
     let (body, handed_out) = Endless::new(CHUNK, 64 * LIMIT);
     let app = app(ETagLayer::new().max_buffered(LIMIT), once(body));
-    let response = tokio::time::timeout(Duration::from_secs(10), get(&app, &[]))
+    let response = tokio::time::timeout(Duration::from_secs(10), call(&app, "GET", &[]))
         .await
         .expect("the response head comes back");
     assert_eq!(response.status(), StatusCode::OK);
@@ -448,7 +411,7 @@ async fn body_error_while_buffering_reaches_the_client_after_the_bytes() {
     let app = app(ETagLayer::new(), |_| {
         Response::new(Frames::chunks(["first ", "second"]).then_fail("boom"))
     });
-    let response = get(&app, &[]).await;
+    let response = call(&app, "GET", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, "etag"), None);
     let mut body = response.into_body();
@@ -473,7 +436,7 @@ async fn trailers_survive() {
     let app = app(ETagLayer::new(), move |_| {
         Response::new(Frames::chunks(["some ", "content"]).trailers(sent.clone()))
     });
-    let response = get(&app, &[]).await;
+    let response = call(&app, "GET", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     opaque(header(&response, "etag").unwrap(), false);
     let (body, got) = read(response).await;
@@ -484,25 +447,27 @@ async fn trailers_survive() {
 #[tokio::test]
 async fn weak_tags_compare_weakly_and_never_serve_if_range() {
     let app = app(ETagLayer::new().weak(true), |_| full(content(10_000)));
-    let tag = header(&get(&app, &[]).await, "etag").unwrap().to_owned();
+    let tag = header(&call(&app, "GET", &[]).await, "etag")
+        .unwrap()
+        .to_owned();
     let strong = tag.strip_prefix("W/").unwrap().to_owned();
 
     for value in [tag.as_str(), strong.as_str()] {
-        let response = get(&app, &[("if-none-match", value)]).await;
+        let response = call(&app, "GET", &[("if-none-match", value)]).await;
         assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "{value}");
         assert_eq!(header(&response, "etag"), Some(tag.as_str()));
-        let response = get(&app, &[("if-match", value)]).await;
+        let response = call(&app, "GET", &[("if-match", value)]).await;
         assert_eq!(
             response.status(),
             StatusCode::PRECONDITION_FAILED,
             "{value}"
         );
-        let response = get(&app, &[("range", "bytes=0-9"), ("if-range", value)]).await;
+        let response = call(&app, "GET", &[("range", "bytes=0-9"), ("if-range", value)]).await;
         assert_eq!(response.status(), StatusCode::OK, "{value}");
         assert_eq!(bytes(response).await, content(10_000));
     }
     // Without If-Range, ranges are served against a weak tag too.
-    let response = get(&app, &[("range", "bytes=0-9")]).await;
+    let response = call(&app, "GET", &[("range", "bytes=0-9")]).await;
     assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(header(&response, "content-range"), Some("bytes 0-9/10000"));
 }
@@ -516,9 +481,11 @@ async fn ranges_single_multipart_and_unsatisfiable() {
             .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
         response
     });
-    let tag = header(&get(&app, &[]).await, "etag").unwrap().to_owned();
+    let tag = header(&call(&app, "GET", &[]).await, "etag")
+        .unwrap()
+        .to_owned();
 
-    let response = get(&app, &[("range", "bytes=9990-")]).await;
+    let response = call(&app, "GET", &[("range", "bytes=9990-")]).await;
     assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(
         header(&response, "content-range"),
@@ -529,8 +496,9 @@ async fn ranges_single_multipart_and_unsatisfiable() {
     assert_eq!(header(&response, "etag"), Some(tag.as_str()));
     assert_eq!(bytes(response).await, content(10_000).slice(9990..));
 
-    let response = get(
+    let response = call(
         &app,
+        "GET",
         &[("range", "bytes=0-9, 100-199, -5"), ("if-range", &tag)],
     )
     .await;
@@ -559,7 +527,7 @@ async fn ranges_single_multipart_and_unsatisfiable() {
     }
 
     for unsatisfiable in ["bytes=10000-", "bytes=20000-30000", "bytes=-0"] {
-        let response = get(&app, &[("range", unsatisfiable)]).await;
+        let response = call(&app, "GET", &[("range", unsatisfiable)]).await;
         assert_eq!(
             response.status(),
             StatusCode::RANGE_NOT_SATISFIABLE,

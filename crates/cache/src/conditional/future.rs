@@ -131,13 +131,12 @@ where
             }
             if let After::Buffering { buffering, .. } = this.after {
                 let buffered = ready!(buffering.poll(cx));
-                let After::Buffering {
+                if let After::Buffering {
                     parts, conditions, ..
                 } = std::mem::replace(this.after, After::Nothing)
-                else {
-                    unreachable!("matched above")
-                };
-                return Poll::Ready(Ok(cut(parts, buffered, &conditions, this.config)));
+                {
+                    return Poll::Ready(Ok(cut(parts, buffered, &conditions, this.config)));
+                }
             }
             match this.stage.as_mut().project() {
                 StageProj::Lookup { lookup, call } => {

@@ -7,15 +7,65 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::fmt::Debug;
+use std::future::{Ready, ready};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Response};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
+
+/// A handler answering every request with `respond(&request)`.
+#[derive(Clone)]
+pub struct Respond<F>(pub F);
+
+impl<F, B> tower::Service<Request<String>> for Respond<F>
+where
+    F: Fn(&Request<String>) -> Response<B>,
+{
+    type Response = Response<B>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<B>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<String>) -> Self::Future {
+        ready(Ok((self.0)(&request)))
+    }
+}
+
+/// `layer` (as configured) over a handler answering every request with
+/// `respond(&request)`.
+pub fn app<L, F, B>(layer: L, respond: F) -> L::Service
+where
+    L: tower::Layer<Respond<F>>,
+    F: Fn(&Request<String>) -> Response<B> + Clone,
+{
+    layer.layer(Respond(respond))
+}
+
+/// A handler answer given once: for bodies that cannot be cloned.
+pub fn once<B>(body: B) -> impl Fn(&Request<String>) -> Response<B> + Clone {
+    let body = Arc::new(Mutex::new(Some(body)));
+    move |_| Response::new(body.lock().unwrap().take().expect("called once"))
+}
+
+/// The response of `app` to `method /` with these header lines.
+pub async fn call<S, B>(app: &S, method: &str, lines: &[(&str, &str)]) -> Response<B>
+where
+    S: tower::Service<Request<String>, Response = Response<B>, Error = Infallible> + Clone,
+{
+    use tower::ServiceExt;
+    app.clone()
+        .oneshot(request(method, "/", lines))
+        .await
+        .unwrap()
+}
 
 /// Last-Modified of the test representation, and a day either side.
 pub const LM: &str = "Sat, 29 Oct 1994 19:43:31 GMT";
