@@ -14,6 +14,8 @@ mod http;
 mod multipart;
 #[path = "peers/routing.rs"]
 mod routing;
+#[path = "peers/static_files.rs"]
+mod static_files;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,6 +33,7 @@ fn main() {
         .chain(multipart::scenarios())
         .chain(routing::scenarios())
         .chain(cache::scenarios())
+        .chain(static_files::scenarios())
         .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name().contains(f.as_str())))
         .collect();
 

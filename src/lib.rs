@@ -21,6 +21,10 @@ pub use tackle_routing as routing;
 #[doc(inline)]
 pub use tackle_cache as cache;
 
+#[cfg(feature = "static")]
+#[doc(inline)]
+pub use tackle_static as static_files;
+
 #[cfg(feature = "testing")]
 #[doc(inline)]
 pub use tackle_testing as testing;
