@@ -40,13 +40,12 @@ pub fn scenarios() -> Vec<Scenario> {
         ("64k.bin", 64 * KIB),
         ("1m.bin", MIB),
     ]));
-    let scenarios = vec![
+    vec![
         get(&dir, "static/get-1kib", "/1k.bin", KIB, 10.0),
         get(&dir, "static/get-64kib", "/64k.bin", 64 * KIB, 3.0),
         get(&dir, "static/get-1mib", "/1m.bin", MIB, 1.5),
         not_modified(&dir, "static/304-1kib", "/1k.bin", 10.0),
-    ];
-    scenarios
+    ]
 }
 
 /// A directory of generated files, removed on drop (when the last scenario

@@ -66,7 +66,7 @@ impl HotCache {
             .representations
             .iter()
             .all(|r| matches!(r.content, Content::Memory(_)));
-        let size = resource.memory_len();
+        let size = cost(key, resource);
         if !all_in_memory || size > self.limits.max_total {
             return;
         }
@@ -75,7 +75,7 @@ impl HotCache {
         };
         if let Some(old) = entries.remove(key) {
             self.bytes
-                .fetch_sub(old.resource.memory_len(), Ordering::Relaxed);
+                .fetch_sub(cost(key, &old.resource), Ordering::Relaxed);
         }
         while self.bytes.load(Ordering::Relaxed) + size > self.limits.max_total {
             let Some(victim) = entries.keys().next().cloned() else {
@@ -83,7 +83,7 @@ impl HotCache {
             };
             if let Some(old) = entries.remove(&victim) {
                 self.bytes
-                    .fetch_sub(old.resource.memory_len(), Ordering::Relaxed);
+                    .fetch_sub(cost(&victim, &old.resource), Ordering::Relaxed);
             }
         }
         self.bytes.fetch_add(size, Ordering::Relaxed);
@@ -100,7 +100,14 @@ impl HotCache {
             && let Some(old) = entries.remove(key)
         {
             self.bytes
-                .fetch_sub(old.resource.memory_len(), Ordering::Relaxed);
+                .fetch_sub(cost(key, &old.resource), Ordering::Relaxed);
         }
     }
+}
+
+/// What an entry counts against the budget: its content, its key, and a
+/// fixed share for the headers and bookkeeping, so that even empty files
+/// cannot be kept without bound.
+fn cost(key: &str, resource: &Resource) -> u64 {
+    resource.memory_len() + key.len() as u64 + 512
 }

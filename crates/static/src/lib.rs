@@ -70,3 +70,8 @@ pub use options::{
 pub use send_file::{SendFile, send_file};
 pub use service::{ResponseFuture, StaticFiles};
 pub use shared_data::{SharedData, SharedDataService};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

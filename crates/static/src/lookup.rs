@@ -24,7 +24,7 @@ pub(crate) enum Found {
 /// Looks up `relative` (decoded, `/`-separated, no leading `/`; a trailing
 /// `/` when the client asked for a directory), already checked by
 /// `safe_join` and the disallow patterns.
-pub(crate) fn find(options: &Options, root: &Path, relative: &str) -> Found {
+pub(crate) fn find(options: &Options, root: &Path, relative: &str, read: bool) -> Found {
     let wants_dir = relative.is_empty() || relative.ends_with('/');
     let trimmed = relative.trim_end_matches('/');
     let Some(path) = inside(options, root, trimmed) else {
@@ -37,7 +37,9 @@ pub(crate) fn find(options: &Options, root: &Path, relative: &str) -> Found {
         if wants_dir && !trimmed.is_empty() {
             return Found::Missing;
         }
-        return Found::File(Box::new(file(options, root, trimmed, path, &metadata)));
+        return Found::File(Box::new(file(
+            options, root, trimmed, path, &metadata, read,
+        )));
     }
     if !metadata.is_dir() {
         return Found::Missing;
@@ -55,7 +57,14 @@ pub(crate) fn find(options: &Options, root: &Path, relative: &str) -> Found {
             && let Ok(index_metadata) = fs::metadata(&index_path)
             && index_metadata.is_file()
         {
-            let resource = file(options, root, &index_relative, index_path, &index_metadata);
+            let resource = file(
+                options,
+                root,
+                &index_relative,
+                index_path,
+                &index_metadata,
+                read,
+            );
             return Found::File(Box::new(resource));
         }
     }
@@ -66,10 +75,13 @@ pub(crate) fn find(options: &Options, root: &Path, relative: &str) -> Found {
             format!("{trimmed}/")
         };
         if let Ok(mut entries) = listing::read_dir(&path, &dir, &options.disallow) {
-            // A symbolic link the service would refuse is not listed either:
-            // its name and metadata would leak what lies outside the root.
-            entries
-                .retain(|entry| inside(options, root, &format!("{dir}{}", entry.name)).is_some());
+            // What the service would refuse is not listed: a name safe_join
+            // rejects (`<`, `"`, ...) would be a dead link, and a symbolic
+            // link out of the root would leak what lies outside it.
+            entries.retain(|entry| {
+                tackle_http::safe_join(Path::new(""), &entry.name).is_ok()
+                    && inside(options, root, &format!("{dir}{}", entry.name)).is_some()
+            });
             return Found::Listing(entries);
         }
     }
@@ -94,16 +106,19 @@ fn inside(options: &Options, root: &Path, relative: &str) -> Option<PathBuf> {
     allowed.then_some(real)
 }
 
-/// The file at `path` and its precompressed siblings.
+/// The file at `path` and its precompressed siblings, those small enough
+/// for the hot cache read into memory when `read` (not for a HEAD, which
+/// never reads a file).
 fn file(
     options: &Options,
     root: &Path,
     relative: &str,
     path: PathBuf,
     metadata: &Metadata,
+    read: bool,
 ) -> Resource {
     let name = relative.rsplit('/').next().unwrap_or(relative).to_owned();
-    let max = options.hot.max_file;
+    let max = if read { options.hot.max_file } else { 0 };
     let mut representations = SmallVec::new();
     let content = resource::read_small(&path, metadata, max);
     representations.push(Representation::from_disk(None, path, metadata, content));

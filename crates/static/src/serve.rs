@@ -105,6 +105,17 @@ impl Engine {
         let Some(relative) = relative(head.path) else {
             return Start::Done(Served::Missing);
         };
+        // Kept by the decoded path, so that spellings of one file
+        // (`/%61.txt`, `/a.txt`) share an entry rather than crowd out others.
+        let stale = match self.cache.get(&relative) {
+            Some((entry, true)) => {
+                let response =
+                    respond::respond(&entry.resource, head.method, head.headers, &self.options);
+                return Start::Done(Served::Response(response));
+            }
+            Some((entry, false)) => Some(entry),
+            None => None,
+        };
         if !relative.is_empty() && self.options.disallow.is_disallowed(&relative) {
             return Start::Done(Served::Missing);
         }
@@ -122,29 +133,20 @@ impl Engine {
                 }
             }
             Root::Dir(Some(root)) => {
-                let stale = match self.cache.get(head.path) {
-                    Some((entry, true)) => {
-                        let response = respond::respond(
-                            &entry.resource,
-                            head.method,
-                            head.headers,
-                            &self.options,
-                        );
-                        return Start::Done(Served::Response(response));
-                    }
-                    Some((entry, false)) => Some(entry),
-                    None => None,
-                };
                 let engine = Arc::clone(self);
                 let root = root.clone();
+                let key = relative.clone();
+                let read = *head.method != Method::HEAD;
                 let job = tokio::task::spawn_blocking(move || match stale {
                     Some(entry) if lookup::unchanged(&entry.resource) => Job::Unchanged(entry),
-                    _ => Job::Found(lookup::find(&engine.options, &root, &relative)),
+                    _ => Job::Found(lookup::find(&engine.options, &root, &relative, read)),
                 });
+                let mut snapshot = Snapshot::of(&head);
+                snapshot.key = key;
                 Start::Pending(Pending {
                     job,
                     engine: Arc::clone(self),
-                    snapshot: Some(Snapshot::of(&head)),
+                    snapshot: Some(snapshot),
                 })
             }
         }
@@ -192,10 +194,14 @@ fn relative(path: &str) -> Option<String> {
 struct Snapshot {
     method: Method,
     headers: HeaderMap,
+    /// The hot cache's key: the decoded relative path.
     key: String,
     /// The client's path (base included) and query.
     path: String,
     query: Option<String>,
+    /// Whether a mount prefix was known (else the service may sit under a
+    /// prefix nobody told it about, as with axum's `nest_service`).
+    has_base: bool,
     is_root: bool,
 }
 
@@ -207,14 +213,22 @@ impl Snapshot {
             key: head.path.to_owned(),
             path: format!("{}{}", head.base.trim_end_matches('/'), head.path),
             query: head.query.map(str::to_owned),
+            has_base: !head.base.is_empty(),
             is_root: head.path == "/" || head.path.is_empty(),
         }
     }
 }
 
-/// 308 to the same path with a slash, keeping the query.
+/// 308 to the same path with a slash, keeping the query: absolute under a
+/// known mount prefix, else relative to the last segment (`docs/`), which
+/// resolves right under any prefix the service was not told about.
 fn add_slash(request: &Snapshot) -> Response<FileBody> {
-    let mut location = format!("{}/", request.path);
+    let last = request.path.rsplit('/').next().unwrap_or("");
+    let mut location = if request.has_base || last.is_empty() {
+        format!("{}/", request.path)
+    } else {
+        format!("{last}/")
+    };
     if let Some(query) = &request.query {
         location.push('?');
         location.push_str(query);

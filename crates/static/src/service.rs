@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue, Method, Request, Response};
-use tackle_request::{HttpError, MountPrefix};
+use tackle_request::{HttpError, MountPrefix, OriginalUri};
 use tower_service::Service;
 
 use crate::body::FileBody;
@@ -179,10 +179,19 @@ impl<B> Service<Request<B>> for StaticFiles {
 
     fn call(&mut self, request: Request<B>) -> ResponseFuture {
         let base = MountPrefix::from_request(&request).map_or("", MountPrefix::as_str);
+        let mut path = request.uri().path();
+        // A router hands the mount's own prefix (`/files`) on as `/`; the
+        // original URI tells it apart from `/files/`, which lists or indexes.
+        if path == "/"
+            && !base.is_empty()
+            && OriginalUri::from_request(&request).is_some_and(|o| !o.0.path().ends_with('/'))
+        {
+            path = "";
+        }
         let head = Head {
             method: request.method(),
             headers: request.headers(),
-            path: request.uri().path(),
+            path,
             query: request.uri().query(),
             base,
         };
