@@ -252,3 +252,36 @@ async fn served_like_a_directory() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// The same over a real socket: what goes over the wire for an embedded
+/// file, its gzip variant and a `multipart/byteranges` answer.
+#[tokio::test]
+async fn served_over_a_socket() {
+    let addr = common::serve(tackle_static::StaticFiles::bundle(FIXTURE)).await;
+    let css = on_disk("css/site.css");
+
+    let whole = common::get(addr, "/css/site.css", &[]).await;
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.body, css);
+    assert_eq!(whole.must("etag"), tag(&css));
+
+    let gzip = common::get(addr, "/css/site.css", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gzip.must("content-encoding"), "gzip");
+    assert_eq!(gzip.body, on_disk("css/site.css.gz"));
+
+    let ranges = common::get(addr, "/css/site.css", &[("range", "bytes=0-4,-3")]).await;
+    assert_eq!(ranges.status, 206);
+    let boundary = common::boundary(ranges.must("content-type"));
+    let parts = common::parse_byteranges(&ranges.body, &boundary);
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[0].bytes, css[..5]);
+    assert_eq!(parts[1].bytes, css[css.len() - 3..]);
+
+    let head = common::head(addr, "/css/site.css", &[]).await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.must("content-length"), css.len().to_string());
+}
