@@ -181,20 +181,12 @@ impl http_body::Body for FileBody {
 
 use std::future::Future as _;
 
-/// Reads up to `want` bytes at `offset` (blocking).
+/// Reads up to `want` bytes at `offset` (blocking), into a buffer that is
+/// not zeroed first.
 fn read_chunk(mut file: File, offset: u64, want: usize) -> io::Result<(File, Bytes)> {
     file.seek(SeekFrom::Start(offset))?;
-    let mut buffer = vec![0; want];
-    let mut filled = 0;
-    while filled < want {
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buffer.truncate(filled);
+    let mut buffer = Vec::with_capacity(want);
+    (&mut file).take(want as u64).read_to_end(&mut buffer)?;
     Ok((file, Bytes::from(buffer)))
 }
 

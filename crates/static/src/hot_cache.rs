@@ -45,14 +45,22 @@ impl HotCache {
     }
 
     /// The entry for `key`, and whether it may be served without checking
-    /// the files again.
+    /// the files again. When it is due, one request (the first to claim it)
+    /// gets `false` and checks; the others meanwhile keep serving it, so
+    /// that a hot file is not checked by every request at once.
     pub(crate) fn get(&self, key: &str) -> Option<(Arc<Entry>, bool)> {
         let entry = self.entries.read().ok()?.get(key).cloned()?;
-        let age = self
-            .now()
-            .saturating_sub(entry.checked.load(Ordering::Relaxed));
-        let fresh = u128::from(age) < self.limits.revalidate_after.as_nanos();
-        Some((entry, fresh))
+        let now = self.now();
+        let checked = entry.checked.load(Ordering::Relaxed);
+        let age = now.saturating_sub(checked);
+        if u128::from(age) < self.limits.revalidate_after.as_nanos() {
+            return Some((entry, true));
+        }
+        let claimed = entry
+            .checked
+            .compare_exchange(checked, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok();
+        Some((entry, !claimed))
     }
 
     /// Notes that `entry`'s files were just found unchanged.

@@ -191,13 +191,26 @@ pub(crate) fn trusted_file(options: &Options, path: &Path) -> Option<Resource> {
 }
 
 /// Whether every file behind `resource` still has the identity it had when
-/// read (blocking): one `stat` per representation. A sibling added since
-/// is noticed only when the entry is looked up again.
-pub(crate) fn unchanged(resource: &Resource) -> bool {
-    resource.representations.iter().all(|r| match &r.file {
+/// read, and no precompressed sibling has appeared beside it (blocking):
+/// one `stat` per representation and per missing sibling.
+pub(crate) fn unchanged(resource: &Resource, precompressed: bool) -> bool {
+    let same = resource.representations.iter().all(|r| match &r.file {
         Some((path, identity)) => {
             fs::metadata(path).is_ok_and(|m| resource::FileIdentity::of(&m) == *identity)
         }
         None => true,
-    })
+    });
+    let Some((path, _)) = resource.representations[0].file.as_ref() else {
+        return same;
+    };
+    same && (!precompressed
+        || CODINGS.iter().all(|(coding, extension)| {
+            let present = resource
+                .representations
+                .iter()
+                .any(|r| r.coding == Some(coding));
+            let mut sibling = path.as_os_str().to_owned();
+            sibling.push(extension);
+            present || !fs::metadata(PathBuf::from(sibling)).is_ok_and(|m| m.is_file())
+        }))
 }

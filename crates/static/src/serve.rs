@@ -138,7 +138,11 @@ impl Engine {
                 let key = relative.clone();
                 let read = *head.method != Method::HEAD;
                 let job = tokio::task::spawn_blocking(move || match stale {
-                    Some(entry) if lookup::unchanged(&entry.resource) => Job::Unchanged(entry),
+                    Some(entry)
+                        if lookup::unchanged(&entry.resource, engine.options.precompressed) =>
+                    {
+                        Job::Unchanged(entry)
+                    }
                     _ => Job::Found(lookup::find(&engine.options, &root, &relative, read)),
                 });
                 let mut snapshot = Snapshot::of(&head);
