@@ -14,6 +14,8 @@ mod http;
 mod multipart;
 #[path = "peers/routing.rs"]
 mod routing;
+#[path = "peers/session.rs"]
+mod session;
 #[path = "peers/static_files.rs"]
 mod static_files;
 
@@ -34,6 +36,7 @@ fn main() {
         .chain(routing::scenarios())
         .chain(cache::scenarios())
         .chain(static_files::scenarios())
+        .chain(session::scenarios())
         .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name().contains(f.as_str())))
         .collect();
 

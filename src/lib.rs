@@ -25,6 +25,10 @@ pub use tackle_cache as cache;
 #[doc(inline)]
 pub use tackle_static as static_files;
 
+#[cfg(feature = "session")]
+#[doc(inline)]
+pub use tackle_session as session;
+
 #[cfg(feature = "testing")]
 #[doc(inline)]
 pub use tackle_testing as testing;
