@@ -51,8 +51,8 @@ where
             let Some(session) = this.session.take() else {
                 return Poll::Ready(Ok(response.map(ResponseBody::inner)));
             };
-            if !session.touched() {
-                // Never used: no cookie read, nothing written, no Set-Cookie.
+            if !session.needs_commit() {
+                // Never used, or only read: nothing to write, no Set-Cookie.
                 return Poll::Ready(Ok(response.map(ResponseBody::inner)));
             }
             *this.commit = Some((response, Box::pin(session.commit())));

@@ -45,10 +45,17 @@ impl SessionId {
             Ok(16) => {
                 let id = SessionId(bytes);
                 // Only the canonical spelling: no two texts for one id.
-                (id.to_string() == text).then_some(id)
+                (id.encode() == text.as_bytes()).then_some(id)
             }
             _ => None,
         }
+    }
+
+    /// The text form, on the stack.
+    fn encode(&self) -> [u8; ID_LEN] {
+        let mut text = [0u8; ID_LEN];
+        let _ = URL_SAFE_NO_PAD.encode_slice(self.0, &mut text);
+        text
     }
 
     /// The raw 16 bytes.

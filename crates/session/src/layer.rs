@@ -54,10 +54,7 @@ impl<S: SessionStore> SessionLayer<S> {
     /// Sessions kept in `store`, with the defaults above.
     pub fn new(store: S) -> Self {
         SessionLayer {
-            backend: Arc::new(Backend {
-                store: Arc::new(store),
-                config: Config::default(),
-            }),
+            backend: Arc::new(Backend::new(Arc::new(store), Config::default())),
             store: PhantomData,
         }
     }
@@ -65,7 +62,9 @@ impl<S: SessionStore> SessionLayer<S> {
 
 impl<S> SessionLayer<S> {
     fn with(mut self, change: impl FnOnce(&mut Config)) -> Self {
-        change(&mut Arc::make_mut(&mut self.backend).config);
+        let backend = Arc::make_mut(&mut self.backend);
+        change(&mut backend.config);
+        backend.attributes = crate::set_cookie::attributes(&backend.config);
         self
     }
 

@@ -62,3 +62,8 @@ pub use session::Session;
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
 pub use store::{CookieStore, MemoryStore, SessionStore};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

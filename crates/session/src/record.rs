@@ -3,15 +3,31 @@
 //! fields and two requests that change different fields both persist.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
 /// The fields of one session: names to encoded values. Names starting with
 /// `k:` are the application's keys, `m:` the layer's metadata (creation and
 /// refresh times, flash messages).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Cloning is one reference count: the fields are copied only when a clone
+/// is changed, so a store can hand out what it keeps without copying.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
-    fields: BTreeMap<String, Bytes>,
+    fields: Arc<BTreeMap<String, Bytes>>,
+}
+
+impl Default for Record {
+    /// No fields; sharing one empty map, so that every request's session
+    /// handle starts without allocating one.
+    fn default() -> Self {
+        static EMPTY: std::sync::LazyLock<Arc<BTreeMap<String, Bytes>>> =
+            std::sync::LazyLock::new(Arc::default);
+        Record {
+            fields: Arc::clone(&EMPTY),
+        }
+    }
 }
 
 impl Record {
@@ -27,12 +43,15 @@ impl Record {
 
     /// Sets `field`.
     pub fn set(&mut self, field: impl Into<String>, value: Bytes) {
-        self.fields.insert(field.into(), value);
+        Arc::make_mut(&mut self.fields).insert(field.into(), value);
     }
 
     /// Removes `field`.
     pub fn remove(&mut self, field: &str) -> Option<Bytes> {
-        self.fields.remove(field)
+        if !self.fields.contains_key(field) {
+            return None;
+        }
+        Arc::make_mut(&mut self.fields).remove(field)
     }
 
     /// Every field, in name order.
@@ -52,14 +71,18 @@ impl Record {
 
     /// Applies `changes`: a clear first, then removals and sets.
     pub fn apply(&mut self, changes: &Changes) {
+        if changes.is_empty() {
+            return;
+        }
+        let fields = Arc::make_mut(&mut self.fields);
         if changes.clear {
-            self.fields.clear();
+            fields.clear();
         }
         for field in &changes.removed {
-            self.fields.remove(field);
+            fields.remove(field);
         }
         for (field, value) in &changes.set {
-            self.fields.insert(field.clone(), value.clone());
+            fields.insert(field.clone(), value.clone());
         }
     }
 
@@ -74,11 +97,12 @@ impl Record {
     /// not parse.
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
         let pairs: Vec<(String, Vec<u8>)> = postcard::from_bytes(bytes).ok()?;
+        let fields = pairs
+            .into_iter()
+            .map(|(k, v)| (k, Bytes::from(v)))
+            .collect();
         Some(Record {
-            fields: pairs
-                .into_iter()
-                .map(|(k, v)| (k, Bytes::from(v)))
-                .collect(),
+            fields: Arc::new(fields),
         })
     }
 }

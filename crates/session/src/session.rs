@@ -31,11 +31,38 @@ fn field(key: &str) -> String {
     format!("k:{key}")
 }
 
+/// The value of the application's `key`, looked up without allocating for
+/// keys up to 62 bytes.
+fn lookup<'a>(record: &'a Record, key: &str) -> Option<&'a Bytes> {
+    let mut buffer = [0u8; 64];
+    match buffer.get_mut(..key.len() + 2) {
+        Some(name) => {
+            name[..2].copy_from_slice(b"k:");
+            name[2..].copy_from_slice(key.as_bytes());
+            record.get(std::str::from_utf8(name).ok()?)
+        }
+        None => record.get(&field(key)),
+    }
+}
+
 /// What every handle of one layer shares: the store and the settings.
 #[derive(Clone)]
 pub(crate) struct Backend {
     pub(crate) store: Arc<dyn DynStore>,
     pub(crate) config: Config,
+    /// The cookie's attributes, formatted once.
+    pub(crate) attributes: String,
+}
+
+impl Backend {
+    pub(crate) fn new(store: Arc<dyn DynStore>, config: Config) -> Self {
+        let attributes = crate::set_cookie::attributes(&config);
+        Backend {
+            store,
+            config,
+            attributes,
+        }
+    }
 }
 
 /// The session of one request, found in its extensions
@@ -114,8 +141,7 @@ impl Session {
     /// none.
     pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
         let data = self.load().await?;
-        data.record
-            .get(&field(key))
+        lookup(&data.record, key)
             .map(|bytes| decode(key, bytes))
             .transpose()
     }
@@ -265,6 +291,21 @@ impl Session {
         self.shared.touched.load(Ordering::Relaxed)
     }
 
+    /// Whether the response has anything to write: checked before any
+    /// future is made, so that a session only read costs no more.
+    pub(crate) fn needs_commit(&self) -> bool {
+        if !self.touched() || self.shared.loaded.get().is_none() {
+            return false;
+        }
+        let data = self.lock();
+        let modified = !data.changes.is_empty();
+        match data.state {
+            State::Destroyed => true,
+            State::Fresh => modified && !data.record.is_empty(),
+            State::Loaded => modified || data.rotate || data.refresh,
+        }
+    }
+
     /// Writes what this request changed and answers the `Set-Cookie` to
     /// send, if any.
     pub(crate) async fn commit(self) -> Result<Option<HeaderValue>, SessionError> {
@@ -276,22 +317,21 @@ impl Session {
         let store = &backend.store;
         let now = config.clock.now();
         let plan = self.plan(now);
-        let cookies = crate::set_cookie::CookieSpec::new(config);
+        let attributes = backend.attributes.as_str();
+        let cookie = |value: &str, ttl| crate::set_cookie::value(config, attributes, value, ttl);
         match plan {
             Plan::Nothing => Ok(None),
             Plan::Remove { delete } => {
                 if let Some(id) = delete {
                     store.delete(&id).await?;
                 }
-                Ok(Some(cookies.removal()))
+                Ok(Some(crate::set_cookie::removal(config, attributes)))
             }
             Plan::Seal { record, ttl } => {
                 let seal = store
                     .seal()
                     .ok_or_else(|| SessionError::Encoding("no seal".into()))?;
-                Ok(Some(
-                    cookies.value(&seal.seal(&config.cookie_name, &record), ttl),
-                ))
+                Ok(Some(cookie(&seal.seal(&config.cookie_name, &record), ttl)))
             }
             Plan::Create {
                 record,
@@ -311,11 +351,13 @@ impl Session {
                     let _ = store.delete(&id).await;
                     return Err(error.into());
                 }
-                Ok(Some(cookies.value(&id.to_string(), ttl)))
+                Ok(Some(cookie(&id.to_string(), ttl)))
             }
             Plan::Save { id, changes, ttl } => {
                 store.save(&id, &changes, ttl).await?;
-                Ok(Some(cookies.value(&id.to_string(), ttl)))
+                // Same id: a browser-session cookie the client has already is
+                // not sent again; a persistent one carries its new expiry.
+                Ok(config.persistent.then(|| cookie(&id.to_string(), ttl)))
             }
         }
     }

@@ -1,9 +1,10 @@
 //! The session cookie: finding it in `Cookie` headers without parsing the
-//! others, and writing `Set-Cookie` with the layer's attributes.
+//! others, and writing `Set-Cookie` from text prepared once per layer.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
-use cookie::Cookie;
+use cookie::SameSite;
 use http::HeaderValue;
 
 use crate::config::Config;
@@ -19,54 +20,52 @@ pub(crate) fn find<'a>(lines: &'a [HeaderValue], name: &str) -> Option<&'a str> 
     })
 }
 
-/// `Set-Cookie` values for one layer's cookie.
-pub(crate) struct CookieSpec<'a> {
-    config: &'a Config,
+/// The attributes of a layer's cookie, formatted once:
+/// `; HttpOnly; SameSite=Lax; Secure; Path=/` and the domain.
+pub(crate) fn attributes(config: &Config) -> String {
+    let mut text = String::from("; HttpOnly; SameSite=");
+    text.push_str(match config.same_site {
+        SameSite::Strict => "Strict",
+        SameSite::Lax => "Lax",
+        SameSite::None => "None",
+    });
+    // Browsers drop a `SameSite=None` cookie that is not `Secure`.
+    if config.secure || config.same_site == SameSite::None {
+        text.push_str("; Secure");
+    }
+    let _ = write!(text, "; Path={}", config.path);
+    if let Some(domain) = &config.domain {
+        let _ = write!(text, "; Domain={domain}");
+    }
+    text
 }
 
-impl<'a> CookieSpec<'a> {
-    pub(crate) fn new(config: &'a Config) -> Self {
-        CookieSpec { config }
+/// The cookie holding `value`: for the browser session, or for `ttl` when
+/// the layer makes persistent cookies.
+pub(crate) fn value(config: &Config, attributes: &str, value: &str, ttl: Duration) -> HeaderValue {
+    let mut text =
+        String::with_capacity(config.cookie_name.len() + value.len() + attributes.len() + 24);
+    text.push_str(&config.cookie_name);
+    text.push('=');
+    text.push_str(value);
+    text.push_str(attributes);
+    if config.persistent {
+        let _ = write!(text, "; Max-Age={}", ttl.as_secs());
     }
-
-    fn build(&self, value: String) -> Cookie<'static> {
-        let config = self.config;
-        let mut cookie = Cookie::new(config.cookie_name.clone(), value);
-        cookie.set_path(config.path.clone());
-        if let Some(domain) = &config.domain {
-            cookie.set_domain(domain.clone());
-        }
-        cookie.set_http_only(true);
-        // Browsers drop a `SameSite=None` cookie that is not `Secure`.
-        cookie.set_secure(config.secure || config.same_site == cookie::SameSite::None);
-        cookie.set_same_site(config.same_site);
-        cookie
-    }
-
-    /// The cookie holding `value`: for the browser session, or for `ttl`
-    /// when the layer makes persistent cookies.
-    pub(crate) fn value(&self, value: &str, ttl: Duration) -> HeaderValue {
-        let mut cookie = self.build(value.to_owned());
-        if self.config.persistent {
-            cookie.set_max_age(cookie::time::Duration::seconds(
-                i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
-            ));
-        }
-        header(&cookie)
-    }
-
-    /// The cookie that makes the client drop it: empty, `Max-Age=0` and an
-    /// `Expires` in the past.
-    pub(crate) fn removal(&self) -> HeaderValue {
-        let mut cookie = self.build(String::new());
-        cookie.make_removal();
-        header(&cookie)
-    }
+    header(text)
 }
 
-fn header(cookie: &Cookie<'_>) -> HeaderValue {
-    HeaderValue::try_from(cookie.to_string())
-        .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+/// The cookie that makes the client drop it: empty, `Max-Age=0` and an
+/// `Expires` in the past.
+pub(crate) fn removal(config: &Config, attributes: &str) -> HeaderValue {
+    header(format!(
+        "{}={attributes}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+        config.cookie_name
+    ))
+}
+
+fn header(text: String) -> HeaderValue {
+    HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
 #[cfg(test)]
@@ -91,20 +90,28 @@ mod tests {
     #[test]
     fn secure_attributes() {
         let config = Config::default();
-        let spec = CookieSpec::new(&config);
-        let value = spec.value("abc", Duration::from_secs(60));
-        assert_eq!(value, "session=abc; HttpOnly; SameSite=Lax; Secure; Path=/");
-        let removal = spec.removal().to_str().unwrap().to_owned();
-        assert!(
-            removal.starts_with(
-                "session=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0; Expires="
-            )
+        let attributes = attributes(&config);
+        let cookie = value(&config, &attributes, "abc", Duration::from_secs(60));
+        assert_eq!(
+            cookie,
+            "session=abc; HttpOnly; SameSite=Lax; Secure; Path=/"
+        );
+        assert_eq!(
+            removal(&config, &attributes),
+            "session=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
         );
         let persistent = Config {
             persistent: true,
+            secure: false,
+            same_site: SameSite::None,
+            domain: Some("example.com".into()),
             ..Config::default()
         };
-        let value = CookieSpec::new(&persistent).value("abc", Duration::from_secs(60));
-        assert!(value.to_str().unwrap().contains("Max-Age=60"));
+        let attributes = super::attributes(&persistent);
+        let cookie = value(&persistent, &attributes, "abc", Duration::from_secs(60));
+        assert_eq!(
+            cookie,
+            "session=abc; HttpOnly; SameSite=None; Secure; Path=/; Domain=example.com; Max-Age=60"
+        );
     }
 }
