@@ -29,6 +29,14 @@ pub use tackle_static as static_files;
 #[doc(inline)]
 pub use tackle_session as session;
 
+#[cfg(feature = "report")]
+#[doc(inline)]
+pub use tackle_report as report;
+
+#[cfg(feature = "errormail")]
+#[doc(inline)]
+pub use tackle_errormail as errormail;
+
 #[cfg(feature = "testing")]
 #[doc(inline)]
 pub use tackle_testing as testing;

@@ -1,0 +1,258 @@
+//! [`CatchPanicLayer`]: a panic in the inner service's `call` or in its
+//! response future becomes a generic `500` (rendered by `Accept`) carrying
+//! an [`ErrorReport`] in its extensions ([`AttachedReport`]), for the layers
+//! outside to mail or show.
+//!
+//! The stack and spans are those at the panic site when
+//! [`install_panic_hook`](crate::install_panic_hook) was called at startup
+//! (capturing after `catch_unwind` would only see the catching frame);
+//! without the hook the report has the message alone.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response};
+use http_body::{Frame, SizeHint};
+use tackle_request::HttpError;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::attach::AttachedReport;
+use crate::panic_hook::{payload_message, take_panic_capture};
+use crate::report::{AppInfo, ErrorReport, ReportKind};
+use crate::snapshot::{RequestHead, shared_request_head};
+
+/// Catches panics; see the [module documentation](self).
+#[derive(Clone, Debug, Default)]
+pub struct CatchPanicLayer {
+    app: Option<AppInfo>,
+}
+
+impl CatchPanicLayer {
+    /// Catches panics, with no application name in the reports.
+    pub fn new() -> Self {
+        CatchPanicLayer::default()
+    }
+
+    /// Names the application in every report.
+    pub fn app(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.app = Some(AppInfo {
+            name: name.into(),
+            version: version.into(),
+        });
+        self
+    }
+}
+
+impl<S> Layer<S> for CatchPanicLayer {
+    type Service = CatchPanic<S>;
+
+    fn layer(&self, inner: S) -> CatchPanic<S> {
+        CatchPanic {
+            inner,
+            app: self.app.clone(),
+        }
+    }
+}
+
+/// The service [`CatchPanicLayer`] makes.
+#[derive(Clone, Debug)]
+pub struct CatchPanic<S> {
+    inner: S,
+    app: Option<AppInfo>,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CatchPanic<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    type Response = Response<ResponseBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        let snapshot = shared_request_head(&mut request);
+        let context = Arc::new(PanicContext {
+            preview: request.extensions().get::<crate::BodyPreview>().cloned(),
+            accept: request.headers().get(http::header::ACCEPT).cloned(),
+            snapshot,
+            app: self.app.clone(),
+        });
+        match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
+            Ok(future) => ResponseFuture {
+                future: Some(future),
+                panicked: None,
+                context,
+            },
+            // Answered at the first poll, like any other response.
+            Err(payload) => ResponseFuture {
+                future: None,
+                panicked: Some(report(&*payload, &context)),
+                context,
+            },
+        }
+    }
+}
+
+/// What a panic response needs from the request.
+#[derive(Debug)]
+struct PanicContext {
+    /// The body's first bytes, when a `BodyPreviewLayer` is outside.
+    preview: Option<crate::BodyPreview>,
+    accept: Option<HeaderValue>,
+    snapshot: Arc<RequestHead>,
+    app: Option<AppInfo>,
+}
+
+/// The report of a panic with `payload`, from the hook's capture when there
+/// is one.
+fn report(payload: &(dyn std::any::Any + Send), context: &PanicContext) -> ErrorReport {
+    let message = payload_message(payload);
+    let mut report = ErrorReport::new(ReportKind::Panic, message.clone());
+    // Only this panic's capture: one left by a panic that never reached
+    // this layer (a task's, caught elsewhere) would name the wrong site.
+    if let Some(capture) = take_panic_capture().filter(|c| c.message == message) {
+        report.message = capture.message;
+        report.location = capture.location;
+        report.frames = Some(capture.frames);
+        report.spans = capture.spans;
+        report.events = capture.events;
+    }
+    let mut request = context.snapshot.snapshot();
+    request.body_preview = context.preview.as_ref().map(crate::BodyPreview::bytes);
+    report.request = Some(request);
+    report.app = context.app.clone();
+    report
+}
+
+/// The generic 500 the client sees, with the report attached.
+fn panic_response<B>(
+    report: ErrorReport,
+    accept: Option<&HeaderValue>,
+) -> Response<ResponseBody<B>> {
+    let (parts, body) = HttpError::internal_server_error()
+        .render(accept)
+        .into_parts();
+    let mut response = Response::from_parts(parts, ResponseBody::error(body));
+    response
+        .extensions_mut()
+        .insert(AttachedReport(Arc::new(report)));
+    response
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`CatchPanic`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        future: Option<F>,
+        panicked: Option<ErrorReport>,
+        context: Arc<PanicContext>,
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<ResponseBody<B>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let Some(future) = this.future.as_mut().as_pin_mut() else {
+            let report = this
+                .panicked
+                .take()
+                .unwrap_or_else(|| ErrorReport::new(ReportKind::Panic, "polled after a panic"));
+            return Poll::Ready(Ok(panic_response(report, this.context.accept.as_ref())));
+        };
+        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready(result.map(|r| r.map(ResponseBody::inner))),
+            Err(payload) => {
+                this.future.set(None);
+                let report = report(&*payload, this.context);
+                Poll::Ready(Ok(panic_response(report, this.context.accept.as_ref())))
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response body of [`CatchPanic`]: the inner body, or the 500 page.
+    pub struct ResponseBody<B> {
+        #[pin]
+        kind: Kind<B>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = KindProj]
+    enum Kind<B> {
+        Inner { #[pin] body: B },
+        Error { bytes: Option<Bytes> },
+    }
+}
+
+impl<B> ResponseBody<B> {
+    fn inner(body: B) -> Self {
+        ResponseBody {
+            kind: Kind::Inner { body },
+        }
+    }
+
+    fn error(bytes: Bytes) -> Self {
+        ResponseBody {
+            kind: Kind::Error {
+                bytes: (!bytes.is_empty()).then_some(bytes),
+            },
+        }
+    }
+}
+
+impl<B> http_body::Body for ResponseBody<B>
+where
+    B: http_body::Body<Data = Bytes>,
+{
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
+        match self.project().kind.project() {
+            KindProj::Inner { body } => body.poll_frame(cx),
+            KindProj::Error { bytes } => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.kind {
+            Kind::Inner { body } => body.is_end_stream(),
+            Kind::Error { bytes } => bytes.is_none(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.kind {
+            Kind::Inner { body } => body.size_hint(),
+            Kind::Error { bytes } => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+        }
+    }
+}
+
+impl<B> std::fmt::Debug for ResponseBody<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResponseBody")
+    }
+}
