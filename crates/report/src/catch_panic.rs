@@ -14,9 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
 use http::{HeaderValue, Request, Response};
-use http_body::{Frame, SizeHint};
 use tackle_request::HttpError;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -141,7 +139,7 @@ fn panic_response<B>(
     let (parts, body) = HttpError::internal_server_error()
         .render(accept)
         .into_parts();
-    let mut response = Response::from_parts(parts, ResponseBody::error(body));
+    let mut response = Response::from_parts(parts, ResponseBody::own(body));
     response
         .extensions_mut()
         .insert(AttachedReport(Arc::new(report)));
@@ -185,74 +183,5 @@ where
     }
 }
 
-pin_project_lite::pin_project! {
-    /// The response body of [`CatchPanic`]: the inner body, or the 500 page.
-    pub struct ResponseBody<B> {
-        #[pin]
-        kind: Kind<B>,
-    }
-}
-
-pin_project_lite::pin_project! {
-    #[project = KindProj]
-    enum Kind<B> {
-        Inner { #[pin] body: B },
-        Error { bytes: Option<Bytes> },
-    }
-}
-
-impl<B> ResponseBody<B> {
-    fn inner(body: B) -> Self {
-        ResponseBody {
-            kind: Kind::Inner { body },
-        }
-    }
-
-    fn error(bytes: Bytes) -> Self {
-        ResponseBody {
-            kind: Kind::Error {
-                bytes: (!bytes.is_empty()).then_some(bytes),
-            },
-        }
-    }
-}
-
-impl<B> http_body::Body for ResponseBody<B>
-where
-    B: http_body::Body<Data = Bytes>,
-{
-    type Data = Bytes;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
-        match self.project().kind.project() {
-            KindProj::Inner { body } => body.poll_frame(cx),
-            KindProj::Error { bytes } => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        match &self.kind {
-            Kind::Inner { body } => body.is_end_stream(),
-            Kind::Error { bytes } => bytes.is_none(),
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.kind {
-            Kind::Inner { body } => body.size_hint(),
-            Kind::Error { bytes } => {
-                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
-            }
-        }
-    }
-}
-
-impl<B> std::fmt::Debug for ResponseBody<B> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ResponseBody")
-    }
-}
+/// The response body of [`CatchPanic`]: the inner body, or the 500 page.
+pub type ResponseBody<B> = tackle_request::response::LayerBody<B>;

@@ -4,10 +4,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use bytes::Bytes;
 use http::header::SET_COOKIE;
 use http::{HeaderValue, Response};
-use http_body::{Frame, SizeHint};
 use tackle_request::HttpError;
 
 use crate::dyn_store::BoxFuture;
@@ -75,81 +73,12 @@ where
                 let (parts, body) = HttpError::from(error)
                     .render(this.accept.as_ref())
                     .into_parts();
-                Poll::Ready(Ok(Response::from_parts(parts, ResponseBody::error(body))))
+                Poll::Ready(Ok(Response::from_parts(parts, ResponseBody::own(body))))
             }
         }
     }
 }
 
-pin_project_lite::pin_project! {
-    /// The response body of [`SessionService`](crate::SessionService): the
-    /// inner body, or the `503` page when the session could not be saved.
-    pub struct ResponseBody<B> {
-        #[pin]
-        kind: Kind<B>,
-    }
-}
-
-pin_project_lite::pin_project! {
-    #[project = KindProj]
-    enum Kind<B> {
-        Inner { #[pin] body: B },
-        Error { bytes: Option<Bytes> },
-    }
-}
-
-impl<B> ResponseBody<B> {
-    fn inner(body: B) -> Self {
-        ResponseBody {
-            kind: Kind::Inner { body },
-        }
-    }
-
-    fn error(bytes: Bytes) -> Self {
-        ResponseBody {
-            kind: Kind::Error {
-                bytes: (!bytes.is_empty()).then_some(bytes),
-            },
-        }
-    }
-}
-
-impl<B> http_body::Body for ResponseBody<B>
-where
-    B: http_body::Body<Data = Bytes>,
-{
-    type Data = Bytes;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
-        match self.project().kind.project() {
-            KindProj::Inner { body } => body.poll_frame(cx),
-            KindProj::Error { bytes } => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        match &self.kind {
-            Kind::Inner { body } => body.is_end_stream(),
-            Kind::Error { bytes } => bytes.is_none(),
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.kind {
-            Kind::Inner { body } => body.size_hint(),
-            Kind::Error { bytes } => {
-                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
-            }
-        }
-    }
-}
-
-impl<B> std::fmt::Debug for ResponseBody<B> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ResponseBody")
-    }
-}
+/// The response body of [`SessionService`](crate::SessionService): the
+/// inner body, or the `503` page when the session could not be saved.
+pub type ResponseBody<B> = tackle_request::response::LayerBody<B>;

@@ -22,10 +22,12 @@
 
 mod body;
 mod builders;
+mod layer_body;
 mod redirect;
 mod response_ext;
 
 pub use body::{Body, BoxError};
 pub use builders::Response;
+pub use layer_body::LayerBody;
 pub use redirect::InvalidRedirect;
 pub use response_ext::ResponseExt;
