@@ -31,6 +31,8 @@ use crate::worker::{Outbox, WorkerConfig};
 /// | transport | a spool directory (`./mail-spool`); [`smtp_url`](Self::smtp_url) or [`transport`](Self::transport) |
 /// | [`queue_capacity`](Self::queue_capacity) | 64 mails |
 /// | [`send_timeout`](Self::send_timeout) | 10 s for every send, connection included |
+/// | [`retries`](Self::retries) | 3 retries of a transient failure, after 1 s, 2 s, 4 s |
+/// | [`circuit_breaker`](Self::circuit_breaker) | opens after 5 failed attempts in a row, for 60 s |
 /// | [`throttle`](Self::throttle) | first at once, then at 2, 4, 8, … occurrences, at most every 10 min per error; 30 mails an hour, then a digest |
 /// | ignores | none; crawlers' user agents ignored ([`ignore_crawlers`](Self::ignore_crawlers)) |
 /// | [`mail_server_errors`](Self::mail_server_errors) | `true`: 5xx responses without a panic are mailed too |
@@ -158,6 +160,26 @@ impl ErrorMailLayer {
     /// The deadline of one send, connection and every reply included.
     pub fn send_timeout(self, timeout: Duration) -> Self {
         self.with(|s| s.worker.send_timeout = timeout)
+    }
+
+    /// How often a transient failure (a connection error, a 4xx reply, a
+    /// timeout) is retried, and the wait before the first retry (doubling
+    /// after each). Defaults 3 and 1 s. A 5xx reply is never retried.
+    pub fn retries(self, retries: u32, backoff: Duration) -> Self {
+        self.with(|s| {
+            s.worker.retries = retries;
+            s.worker.backoff = backoff;
+        })
+    }
+
+    /// After `threshold` failed attempts in a row, stop trying for
+    /// `cooldown` (mails go to the spool meanwhile), then probe. Defaults 5
+    /// and 60 s.
+    pub fn circuit_breaker(self, threshold: u32, cooldown: Duration) -> Self {
+        self.with(|s| {
+            s.worker.breaker_threshold = threshold.max(1);
+            s.worker.breaker_cooldown = cooldown;
+        })
     }
 
     /// The throttle policy.

@@ -693,3 +693,41 @@ async fn a_full_queue_drops_counts_and_reports_the_drop_in_the_next_mail() {
     let stats = handle.stats();
     assert_eq!((stats.queued, stats.sent, stats.dropped), (0, 2, 1));
 }
+
+/// The worker's retry and breaker settings reach it through the layer: a
+/// transport that always fails transiently is tried 1 + `retries` times.
+#[tokio::test]
+async fn retries_are_set_through_the_layer() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    struct Failing(Arc<AtomicUsize>);
+    impl tackle_errormail::MailTransport for Failing {
+        fn send<'a>(
+            &'a self,
+            _: &'a tackle_errormail::mail::Composed,
+        ) -> tackle_errormail::transport::SendFuture<'a> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Err(tackle_errormail::SendError::transient("connection refused")) })
+        }
+    }
+
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let spool = tempfile::tempdir().unwrap();
+    let layer = tackle_errormail::ErrorMailLayer::new()
+        .enabled(true)
+        .recipients(["ops@example.com"])
+        .transport(Failing(attempts.clone()))
+        .spool_dir(spool.path())
+        .retries(2, Duration::from_millis(1))
+        .circuit_breaker(100, Duration::from_secs(60));
+    let handle = layer.handle();
+    assert!(handle.send_test_email());
+    handle.flush(Duration::from_secs(5)).await;
+    assert_eq!(
+        attempts.load(Ordering::SeqCst),
+        3,
+        "one attempt and two retries"
+    );
+    assert_eq!(handle.stats().spooled, 1);
+}
