@@ -6,6 +6,8 @@
 
 #[path = "peers/cache.rs"]
 mod cache;
+#[path = "peers/debugger.rs"]
+mod debugger;
 #[path = "peers/harness.rs"]
 mod harness;
 #[path = "peers/http.rs"]
@@ -37,6 +39,7 @@ fn main() {
         .chain(cache::scenarios())
         .chain(static_files::scenarios())
         .chain(session::scenarios())
+        .chain(debugger::scenarios())
         .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name().contains(f.as_str())))
         .collect();
 
