@@ -5,6 +5,8 @@
 
 #[path = "../examples/errormail.rs"]
 mod errormail_example;
+#[path = "../crates/errormail/tests/support/quoted_printable.rs"]
+mod quoted_printable;
 #[path = "support/raw_http.rs"]
 mod raw_http;
 
@@ -68,26 +70,6 @@ impl Mail {
     }
 }
 
-fn decode_quoted_printable(raw: &str) -> String {
-    let joined = raw.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(byte) = u8::from_str_radix(hex, 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The `.eml` files in `spool`, oldest first.
 fn spooled(spool: &Path) -> Vec<Mail> {
     let mut paths: Vec<_> = std::fs::read_dir(spool)
@@ -103,7 +85,7 @@ fn spooled(spool: &Path) -> Vec<Mail> {
         .iter()
         .map(|path| {
             let raw = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
-            let decoded = decode_quoted_printable(&raw);
+            let decoded = quoted_printable::decoded(raw.as_bytes());
             Mail { raw, decoded }
         })
         .collect()

@@ -2,6 +2,9 @@
 //! triggered over HTTP on a real socket produces exactly one mail, whose headers and sections are
 //! checked, and in which the request's credentials never appear.
 
+#[path = "support/quoted_printable.rs"]
+mod quoted_printable;
+
 #[path = "support/smtp_server.rs"]
 mod smtp_server;
 
@@ -15,6 +18,7 @@ use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
+use quoted_printable::decoded;
 use smtp_server::SmtpServer;
 use tackle_errormail::ErrorMailLayer;
 use tackle_report::install_panic_hook;
@@ -58,36 +62,6 @@ async fn serve(layer: &ErrorMailLayer) -> SocketAddr {
         }
     });
     addr
-}
-
-/// The message with quoted-printable decoded (soft breaks joined), LF line ends.
-fn decoded(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' {
-            if bytes[i + 1..].starts_with(b"\r\n") {
-                i += 3;
-                continue;
-            }
-            if bytes[i + 1..].starts_with(b"\n") {
-                i += 2;
-                continue;
-            }
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(byte) = hex {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).replace("\r\n", "\n")
 }
 
 /// The top-level headers, unfolded, as (lower-case name, value).

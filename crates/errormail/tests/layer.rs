@@ -2,6 +2,9 @@
 //! service errors), what is not (ignore rules, disabled, debug builds), throttling, the handle, and
 //! queue overflow — every mail caught by a recording transport.
 
+#[path = "support/quoted_printable.rs"]
+mod quoted_printable;
+
 use std::convert::Infallible;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -10,6 +13,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Empty, Full};
+use quoted_printable::decoded;
 use tackle_errormail::mail::Composed;
 use tackle_errormail::transport::{MailTransport, SendFuture};
 use tackle_errormail::{ErrorMailHandle, ErrorMailLayer, SendError, ThrottlePolicy};
@@ -155,36 +159,6 @@ async fn get_with(layer: &ErrorMailLayer, request: Request<Empty<Bytes>>) -> Res
 
 async fn flushed(handle: &ErrorMailHandle) {
     assert!(handle.flush(FLUSH).await, "the mail queue did not drain");
-}
-
-/// The message with its quoted-printable parts decoded (soft breaks joined).
-fn decoded(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' {
-            if bytes[i + 1..].starts_with(b"\r\n") {
-                i += 3;
-                continue;
-            }
-            if bytes[i + 1..].starts_with(b"\n") {
-                i += 2;
-                continue;
-            }
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(byte) = hex {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).replace("\r\n", "\n")
 }
 
 #[tokio::test]
