@@ -37,6 +37,10 @@ pub use tackle_report as report;
 #[doc(inline)]
 pub use tackle_errormail as errormail;
 
+#[cfg(feature = "debugger")]
+#[doc(inline)]
+pub use tackle_debugger as debugger;
+
 #[cfg(feature = "testing")]
 #[doc(inline)]
 pub use tackle_testing as testing;

@@ -1,31 +1,86 @@
-//! Who may see debugger pages: loopback peers naming a trusted host.
+//! Who may see debugger pages: loopback peers, or peers on the allow list
+//! (with the PIN), naming a trusted host.
 
 use std::net::IpAddr;
 
 use http::Request;
 use tackle_request::ConnectionInfo;
 
-/// Whether `request` may see debugger pages: its peer (from
-/// [`ConnectionInfo`]; unknown = denied) is a loopback address and its
-/// `Host` (or the URI's authority) is trusted.
-pub(crate) fn allows<B>(request: &Request<B>, trusted_hosts: &[String]) -> bool {
+/// What a request may do with the debugger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Nothing: the layer stays out of its way.
+    Denied,
+    /// A loopback peer: pages without the PIN, actions with it.
+    Local,
+    /// A peer on the allow list: everything needs the PIN, viewing too.
+    PinFirst,
+}
+
+/// A network on the allow list: an address and a prefix length.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Network {
+    pub(crate) addr: IpAddr,
+    pub(crate) prefix: u8,
+}
+
+impl Network {
+    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match (self.addr, ip) {
+            (IpAddr::V4(_), IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            _ => ip,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let bits = u32::from(self.prefix.min(32));
+                let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let bits = u32::from(self.prefix.min(128));
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What `request` may do: by its peer (from [`ConnectionInfo`]; unknown =
+/// denied), loopback or on `allowed`, and its `Host` (or the URI's
+/// authority), which must be trusted either way.
+pub(crate) fn access<B>(
+    request: &Request<B>,
+    trusted_hosts: &[String],
+    allowed: &[Network],
+) -> Access {
     let peer =
         ConnectionInfo::from_extensions(request.extensions()).and_then(ConnectionInfo::remote_addr);
-    let Some(peer) = peer else { return false };
-    if !is_loopback(peer.ip()) {
-        return false;
-    }
+    let Some(peer) = peer else {
+        return Access::Denied;
+    };
+    let access = if is_loopback(peer.ip()) {
+        Access::Local
+    } else if allowed.iter().any(|net| net.contains(peer.ip())) {
+        Access::PinFirst
+    } else {
+        return Access::Denied;
+    };
     let host = match request.headers().get(http::header::HOST) {
         Some(value) => match value.to_str() {
             Ok(host) => host,
-            Err(_) => return false,
+            Err(_) => return Access::Denied,
         },
         None => match request.uri().authority() {
             Some(authority) => authority.as_str(),
-            None => return false,
+            None => return Access::Denied,
         },
     };
-    host_is_trusted(host, trusted_hosts)
+    if host_is_trusted(host, trusted_hosts) {
+        access
+    } else {
+        Access::Denied
+    }
 }
 
 /// `127.0.0.0/8`, `::1`, and IPv4-mapped `::ffff:127.x.y.z`.
@@ -154,6 +209,10 @@ mod tests {
 
     #[test]
     fn requests() {
+        let allowed = [Network {
+            addr: "10.1.0.0".parse().unwrap(),
+            prefix: 16,
+        }];
         let with = |peer: Option<&str>, host: Option<&str>| {
             let mut request = Request::new(());
             if let Some(peer) = peer {
@@ -166,13 +225,50 @@ mod tests {
                     .headers_mut()
                     .insert(http::header::HOST, host.parse().unwrap());
             }
-            allows(&request, &[])
+            access(&request, &[], &allowed)
         };
-        assert!(with(Some("127.0.0.1:5000"), Some("localhost:3000")));
-        assert!(with(Some("[::1]:5000"), Some("[::1]:3000")));
-        assert!(!with(None, Some("localhost")));
-        assert!(!with(Some("10.1.2.3:5000"), Some("localhost")));
-        assert!(!with(Some("127.0.0.1:5000"), Some("evil.example")));
-        assert!(!with(Some("127.0.0.1:5000"), None));
+        assert_eq!(
+            with(Some("127.0.0.1:5000"), Some("localhost:3000")),
+            Access::Local
+        );
+        assert_eq!(with(Some("[::1]:5000"), Some("[::1]:3000")), Access::Local);
+        assert_eq!(with(None, Some("localhost")), Access::Denied);
+        assert_eq!(
+            with(Some("10.2.3.4:5000"), Some("localhost")),
+            Access::Denied
+        );
+        assert_eq!(
+            with(Some("10.1.2.3:5000"), Some("localhost")),
+            Access::PinFirst
+        );
+        assert_eq!(
+            with(Some("[::ffff:10.1.2.3]:5000"), Some("localhost")),
+            Access::PinFirst
+        );
+        assert_eq!(
+            with(Some("10.1.2.3:5000"), Some("evil.example")),
+            Access::Denied
+        );
+        assert_eq!(
+            with(Some("127.0.0.1:5000"), Some("evil.example")),
+            Access::Denied
+        );
+        assert_eq!(with(Some("127.0.0.1:5000"), None), Access::Denied);
+    }
+
+    #[test]
+    fn networks() {
+        let net = |a: &str, p| Network {
+            addr: a.parse().unwrap(),
+            prefix: p,
+        };
+        assert!(net("192.168.1.0", 24).contains("192.168.1.77".parse().unwrap()));
+        assert!(!net("192.168.1.0", 24).contains("192.168.2.1".parse().unwrap()));
+        assert!(net("192.168.1.7", 32).contains("192.168.1.7".parse().unwrap()));
+        assert!(!net("192.168.1.7", 32).contains("192.168.1.8".parse().unwrap()));
+        assert!(net("0.0.0.0", 0).contains("8.8.8.8".parse().unwrap()));
+        assert!(net("fd00::", 8).contains("fd12::1".parse().unwrap()));
+        assert!(!net("fd00::", 8).contains("fe80::1".parse().unwrap()));
+        assert!(!net("fd00::", 8).contains("10.0.0.1".parse().unwrap()));
     }
 }

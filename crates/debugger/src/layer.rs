@@ -1,12 +1,16 @@
 //! [`DebuggerLayer`]: the builder.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use tackle_report::{CatchPanicLayer, Scrubber};
 use tower_layer::Layer;
 
+use crate::gate::Network;
 use crate::ring::Ring;
+use crate::secret::{PinGuard, process_pin, process_secrets};
 use crate::service::Debugger;
 
 /// Answers panics and reported 5xx responses with a debugger page; see the
@@ -20,6 +24,16 @@ use crate::service::Debugger;
 /// | [`trusted_host`](Self::trusted_host) | none beyond `localhost`, `*.localhost`, `127.0.0.1`, `[::1]` |
 /// | [`app_root`](Self::app_root) | none: source files are looked up from the working directory |
 /// | [`scrubber`](Self::scrubber) | [`Scrubber::default`] |
+/// | [`allow_peer`](Self::allow_peer), [`allow_network`](Self::allow_network) | none: loopback peers only |
+/// | [`pin`](Self::pin) | from `TACKLE_DEBUGGER_PIN`, else random, printed once at startup |
+/// | [`pin_delay`](Self::pin_delay) | 250 ms × the number of failures so far, before a wrong PIN is answered |
+/// | [`pin_cookie_ttl`](Self::pin_cookie_ttl) | 8 hours |
+/// | [`editor`](Self::editor) | `vscode://file{file}:{line}:{column}` |
+/// | [`map_path`](Self::map_path) | none |
+///
+/// Fixed limits: 10 wrong PINs lock PIN entry until restart; 64 KiB of a
+/// request body is kept for replay ([`CAPTURE_LIMIT`](crate::CAPTURE_LIMIT));
+/// action forms are read up to 256 KiB.
 #[derive(Clone)]
 pub struct DebuggerLayer {
     settings: Settings,
@@ -34,15 +48,31 @@ struct Settings {
     trusted_hosts: Vec<String>,
     app_root: Option<PathBuf>,
     scrubber: Scrubber,
+    allowed: Vec<Network>,
+    pin: Option<String>,
+    pin_delay: Duration,
+    pin_ttl: Duration,
+    editor: Option<String>,
+    path_map: Vec<(String, String)>,
 }
 
 /// What every service of one layer shares.
 pub(crate) struct Shared {
     pub(crate) enabled: bool,
     pub(crate) trusted_hosts: Vec<String>,
+    pub(crate) allowed: Vec<Network>,
     pub(crate) roots: Vec<PathBuf>,
     pub(crate) scrubber: Scrubber,
     pub(crate) ring: Ring,
+    /// The per-process token every action form carries.
+    pub(crate) token: String,
+    /// The double-submit value: in a cookie and in every action form.
+    pub(crate) csrf: String,
+    pub(crate) pin: PinGuard,
+    pub(crate) editor: Option<String>,
+    pub(crate) path_map: Vec<(String, String)>,
+    /// When the layer was built: source files changed later are flagged.
+    pub(crate) started: SystemTime,
 }
 
 impl Default for DebuggerLayer {
@@ -62,6 +92,12 @@ impl DebuggerLayer {
                 trusted_hosts: Vec::new(),
                 app_root: None,
                 scrubber: Scrubber::default(),
+                allowed: Vec::new(),
+                pin: None,
+                pin_delay: Duration::from_millis(250),
+                pin_ttl: Duration::from_secs(8 * 60 * 60),
+                editor: Some("vscode://file{file}:{line}:{column}".to_owned()),
+                path_map: Vec::new(),
             },
             shared: Arc::new(OnceLock::new()),
         }
@@ -113,6 +149,61 @@ impl DebuggerLayer {
         self.with(|s| s.scrubber = scrubber)
     }
 
+    /// Lets one more peer address use the debugger, from another machine:
+    /// it then needs the PIN for every page, viewing too. Loopback peers
+    /// are always allowed (and need the PIN for actions only).
+    pub fn allow_peer(self, addr: IpAddr) -> Self {
+        let prefix = if addr.is_ipv4() { 32 } else { 128 };
+        self.allow_network(addr, prefix)
+    }
+
+    /// Lets every peer in `addr/prefix` use the debugger, as
+    /// [`allow_peer`](Self::allow_peer) does one.
+    pub fn allow_network(self, addr: IpAddr, prefix: u8) -> Self {
+        self.with(|s| s.allowed.push(Network { addr, prefix }))
+    }
+
+    /// Sets the PIN (9 digits; dashes and spaces are ignored) instead of
+    /// `TACKLE_DEBUGGER_PIN` or a random one. For tests: a PIN in source
+    /// code is no secret.
+    ///
+    /// # Panics
+    ///
+    /// When `pin` is not 9 digits.
+    pub fn pin(self, pin: &str) -> Self {
+        let pin = crate::secret::normalize_pin(pin).expect("a debugger PIN is 9 digits");
+        self.with(|s| s.pin = Some(pin))
+    }
+
+    /// The delay before a wrong PIN is answered, multiplied by the number
+    /// of failures so far (default 250 ms).
+    pub fn pin_delay(self, delay: Duration) -> Self {
+        self.with(|s| s.pin_delay = delay)
+    }
+
+    /// How long the cookie a right PIN sets is valid (default 8 hours).
+    pub fn pin_cookie_ttl(self, ttl: Duration) -> Self {
+        self.with(|s| s.pin_ttl = ttl)
+    }
+
+    /// The "open in editor" link of source files: `{file}` (absolute,
+    /// after [`map_path`](Self::map_path), always starting with `/`),
+    /// `{line}` and `{column}` are filled in. `None` shows no links.
+    /// Default `vscode://file{file}:{line}:{column}`; others:
+    /// `idea://open?file={file}&line={line}`,
+    /// `subl://open?url=file://{file}&line={line}`.
+    pub fn editor(self, template: Option<&str>) -> Self {
+        let template = template.map(str::to_owned);
+        self.with(|s| s.editor = template)
+    }
+
+    /// Rewrites a path prefix in editor links: the process sees `from`
+    /// (inside a container, say) where the editor sees `to`.
+    pub fn map_path(self, from: impl Into<String>, to: impl Into<String>) -> Self {
+        let (from, to) = (from.into(), to.into());
+        self.with(|s| s.path_map.push((from, to)))
+    }
+
     /// Whether the layer is actually on (see [`allow_in_release`](Self::allow_in_release)).
     pub fn is_enabled(&self) -> bool {
         self.shared().enabled
@@ -126,12 +217,26 @@ impl DebuggerLayer {
             if let Ok(cwd) = std::env::current_dir() {
                 roots.push(cwd);
             }
+            // The PIN is made (and printed) only for a layer that is on.
+            let pin = match (&s.pin, enabled) {
+                (Some(pin), _) => pin.clone(),
+                (None, true) => process_pin().to_owned(),
+                (None, false) => String::new(),
+            };
+            let secrets = process_secrets();
             Arc::new(Shared {
                 enabled,
                 trusted_hosts: s.trusted_hosts.clone(),
+                allowed: s.allowed.clone(),
                 roots,
                 scrubber: s.scrubber.clone(),
                 ring: Ring::new(s.capacity),
+                token: secrets.token.clone(),
+                csrf: secrets.csrf.clone(),
+                pin: PinGuard::new(pin, s.pin_ttl, s.pin_delay),
+                editor: s.editor.clone(),
+                path_map: s.path_map.clone(),
+                started: SystemTime::now(),
             })
         }))
     }

@@ -28,15 +28,23 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod body;
+mod curl;
 pub mod escape;
 mod gate;
+mod interact;
 mod layer;
 mod negotiate;
 mod page;
+mod respond;
 mod ring;
+mod routes;
+mod secret;
 mod service;
 
+pub use body::{CAPTURE_LIMIT, RequestBody};
 pub use layer::DebuggerLayer;
+pub use secret::{MAX_PIN_FAILURES, PIN_ENV};
 pub use service::{Debugger, ResponseFuture};
 
 /// The application's root directory, where source files named in frames

@@ -1,15 +1,20 @@
 //! The HTML pages: a report, the index, and short messages. Every string
-//! from a report goes through [`escape::html`]; styles are embedded with the
-//! response's CSP nonce; nothing is loaded from anywhere and no JavaScript
-//! is needed.
+//! from a report goes through [`html`]; the style and the one small script
+//! are embedded with the response's CSP nonce; nothing is loaded from
+//! anywhere and everything works without JavaScript.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tackle_report::{ErrorReport, Frame, FrameKind, Scrubber};
+use tackle_report::{ErrorReport, Frame, FrameKind, RequestSnapshot, Scrubber};
 
+use crate::body::Completeness;
+use crate::curl;
 use crate::escape::html;
+use crate::interact::{Controls, controls_html};
+use crate::layer::Shared;
+use crate::ring::Entry;
 
 /// Lines shown either side of a failing line.
 const CONTEXT_LINES: usize = 5;
@@ -47,16 +52,25 @@ a{color:var(--accent)}
 "#;
 
 /// The page skeleton: `title`, `body_html` (already escaped), the nonce.
-fn document(title: &str, body_html: &str, nonce: &str) -> String {
+/// The script only adds copy buttons; everything works without it.
+pub(crate) fn document(title: &str, body_html: &str, nonce: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"referrer\" content=\"no-referrer\">\
-         <title>{}</title><style nonce=\"{}\">{STYLE}</style></head><body>{body_html}</body></html>\n",
+         <title>{}</title><style nonce=\"{}\">{STYLE}</style></head><body>{body_html}\
+         <script nonce=\"{}\">{SCRIPT}</script></body></html>\n",
         html(title),
+        html(nonce),
         html(nonce),
     )
 }
+
+/// Shows the copy buttons (hidden without JavaScript) and copies the text
+/// area each names.
+const SCRIPT: &str = "document.querySelectorAll('button[data-copy]').forEach(function(b){\
+b.hidden=false;b.addEventListener('click',function(){var t=document.getElementById(b.dataset.copy);\
+navigator.clipboard.writeText(t.value).then(function(){b.textContent='Copied';},function(){t.select();});});});";
 
 /// A short page: a heading, a sentence and a link to the index.
 pub(crate) fn message_page(title: &str, text: &str, nonce: &str) -> String {
@@ -99,19 +113,72 @@ pub(crate) fn index_page(reports: &[Arc<ErrorReport>], scrubber: &Scrubber, nonc
     document("Recent errors", &body, nonce)
 }
 
-/// The page of one report, scrubbed, with source read under `roots`.
-pub(crate) fn report_page(
-    report: &ErrorReport,
-    scrubber: &Scrubber,
-    roots: &[PathBuf],
-    nonce: &str,
-) -> String {
-    let r = scrubber.scrub(report);
+/// How a report page is rendered.
+pub(crate) struct View<'a> {
+    pub(crate) shared: &'a Shared,
+    /// Masked values shown (after the PIN).
+    pub(crate) reveal: bool,
+    /// The interaction section, when the page has one.
+    pub(crate) interact: Option<Controls<'a>>,
+}
+
+/// A pass-through for revealed pages, the scrubber otherwise.
+struct Mask<'a> {
+    scrubber: &'a Scrubber,
+    reveal: bool,
+}
+
+impl Mask<'_> {
+    fn uri(&self, uri: &str) -> String {
+        if self.reveal {
+            uri.to_owned()
+        } else {
+            self.scrubber.scrub_uri(uri)
+        }
+    }
+
+    fn body(&self, body: &[u8], content_type: Option<&str>) -> String {
+        if self.reveal {
+            String::from_utf8_lossy(body).into_owned()
+        } else {
+            self.scrubber.scrub_body(body, content_type)
+        }
+    }
+}
+
+/// The page of one report, scrubbed unless revealed, with source read
+/// under the layer's roots.
+pub(crate) fn report_page(entry: &Entry, view: &View, nonce: &str) -> String {
+    let shared = view.shared;
+    let scrubber = &shared.scrubber;
+    let mask = Mask {
+        scrubber,
+        reveal: view.reveal,
+    };
+    let r = if view.reveal {
+        let mut r = entry.report.as_ref().clone();
+        r.error = None;
+        r
+    } else {
+        scrubber.scrub(&entry.report)
+    };
     let mut b = String::with_capacity(16 * 1024);
     let first = r.message.lines().next().unwrap_or_default();
+    if let Some(from) = &entry.replay_of {
+        let from = from.to_string();
+        let _ = write!(
+            b,
+            "<div id=\"replay-banner\" class=\"banner\">A replay of report <a href=\"/_debug/{}\">{}</a> failed again: this is the new report.</div>",
+            html(&from),
+            html(&from)
+        );
+    }
+    if view.reveal {
+        b.push_str("<div id=\"revealed\" class=\"banner\">Masked values are shown on this page. Do not share it.</div>");
+    }
     let _ = write!(
         b,
-        "<header><span class=\"kind\">{}</span><span class=\"muted mono\">{}</span><h1>{}</h1>",
+        "<header><span class=\"kind\">{}</span><span class=\"muted mono\">{}</span><h1 id=\"message\">{}</h1>",
         html(r.kind.label()),
         html(&tackle_report::render::rfc3339_millis(r.time)),
         html(&r.message),
@@ -128,12 +195,15 @@ pub(crate) fn report_page(
     b.push_str("</header><main>");
 
     if let Some(location) = &r.location {
-        if let Some(snippet) = source_snippet(&location.file, location.line, roots) {
+        if let Some(source) = Source::read(&location.file, location.line, shared) {
             let _ = write!(
                 b,
-                "<h2>Source</h2><div class=\"frame\"><div class=\"fn mono\">{}:{}</div>{snippet}</div>",
+                "<h2>Source</h2><div class=\"frame app\"><div class=\"fn mono\">{}:{} {}</div>{}{}</div>",
                 html(&location.file),
-                location.line
+                location.line,
+                editor_link(shared, &source.path, location.line, location.column),
+                source.stale_note(),
+                source.table,
             );
         }
     }
@@ -149,17 +219,18 @@ pub(crate) fn report_page(
     if let Some(frames) = &r.frames {
         let frames = frames.resolve();
         if !frames.is_empty() {
-            b.push_str("<h2>Stack</h2>");
-            frames_html(&mut b, &frames, roots);
+            b.push_str("<h2>Stack</h2><div class=\"muted\">Innermost first: the application's frames open, dependencies folded per crate, runtime frames trimmed.</div>");
+            frames_html(&mut b, &frames, shared);
+            all_frames_html(&mut b, &frames);
         }
     }
 
     if !r.spans.is_empty() {
-        b.push_str("<h2>Spans</h2><div class=\"muted\">Innermost first.</div>");
+        b.push_str("<h2>Spans</h2><div class=\"muted\">Innermost first, with their fields.</div>");
         for span in &r.spans {
             let _ = write!(
                 b,
-                "<div class=\"frame\"><div class=\"fn mono\">{} <span class=\"at\">{}</span></div>",
+                "<div class=\"frame span\"><div class=\"fn mono\">{} <span class=\"at\">{}</span></div>",
                 html(&span.name),
                 html(&span.target)
             );
@@ -172,7 +243,7 @@ pub(crate) fn report_page(
     }
 
     if !r.events.is_empty() {
-        b.push_str("<h2>Recent events</h2><table class=\"kv\">");
+        b.push_str("<h2>Log events of this request</h2><table class=\"kv events\">");
         for event in &r.events {
             let mut fields = String::new();
             for (name, value) in &event.fields {
@@ -191,40 +262,7 @@ pub(crate) fn report_page(
     }
 
     if let Some(request) = &r.request {
-        let _ = write!(
-            b,
-            "<h2>Request</h2><p class=\"mono\"><strong>{}</strong> {} <span class=\"muted\">{}</span></p>",
-            html(&request.method),
-            html(&scrubber.scrub_uri(&request.uri)),
-            html(&request.version),
-        );
-        if let Some(route) = &request.route {
-            let _ = write!(
-                b,
-                "<p class=\"muted\">route <code>{}</code></p>",
-                html(route)
-            );
-        }
-        kv_table(
-            &mut b,
-            request
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        if let Some(preview) = &request.body_preview {
-            let content_type = request
-                .headers
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-                .map(|(_, value)| value.as_str());
-            let _ = write!(
-                b,
-                "<details><summary>Body (first {} bytes)</summary><pre>{}</pre></details>",
-                preview.len(),
-                html(&scrubber.scrub_body(preview, content_type))
-            );
-        }
+        request_html(&mut b, request, entry, &mask);
     }
 
     if let Some(response) = &r.response {
@@ -242,6 +280,12 @@ pub(crate) fn report_page(
                     .map(|(k, v)| (k.as_str(), v.as_str())),
             );
         }
+    }
+
+    copies_html(&mut b, entry, &mask);
+
+    if let Some(controls) = &view.interact {
+        controls_html(&mut b, entry, controls, shared);
     }
 
     let mut about = vec![
@@ -264,7 +308,153 @@ pub(crate) fn report_page(
     document(&format!("{}: {}", r.kind.label(), first), &b, nonce)
 }
 
-fn kv_table<'a>(b: &mut String, rows: impl Iterator<Item = (&'a str, &'a str)>) {
+/// The request: line, query, cookies, headers and body, each as a table
+/// where it has structure.
+fn request_html(b: &mut String, request: &RequestSnapshot, entry: &Entry, mask: &Mask) {
+    let _ = write!(
+        b,
+        "<h2>Request</h2><p class=\"mono\"><strong>{}</strong> {} <span class=\"muted\">{}</span></p>",
+        html(&request.method),
+        html(&mask.uri(&request.uri)),
+        html(&request.version),
+    );
+    if let Some(route) = &request.route {
+        let _ = write!(
+            b,
+            "<p class=\"muted\">route <code>{}</code></p>",
+            html(route)
+        );
+    }
+    let uri = mask.uri(&request.uri);
+    if let Some((_, query)) = uri.split_once('?') {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if !pairs.is_empty() {
+            b.push_str("<h3>Query</h3>");
+            kv_table(b, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+    }
+    // Cookie names come from the captured request (the scrubbed header is
+    // one mask); values stay masked unless revealed.
+    let cookies: Vec<(String, String)> = original_header(entry, "cookie")
+        .iter()
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(name, value)| {
+            let value = if mask.reveal {
+                value.to_owned()
+            } else {
+                tackle_report::REDACTED.to_owned()
+            };
+            (name.to_owned(), value)
+        })
+        .collect();
+    if !cookies.is_empty() {
+        b.push_str("<h3>Cookies</h3>");
+        kv_table(b, cookies.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    }
+    b.push_str("<h3>Headers</h3>");
+    kv_table(
+        b,
+        request
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let body = entry
+        .request
+        .as_ref()
+        .map(|c| c.body.clone())
+        .filter(|body| !body.is_empty())
+        .or_else(|| request.body_preview.clone());
+    if let Some(body) = body.filter(|b| !b.is_empty()) {
+        let content_type = request
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .map(|(_, value)| value.as_str());
+        let shown = mask.body(&body, content_type);
+        let _ = write!(
+            b,
+            "<h3>Body</h3><p class=\"muted\">{} bytes kept",
+            body.len()
+        );
+        if let Some(captured) = &entry.request {
+            b.push_str(match captured.completeness {
+                Completeness::Whole => " (the whole body)",
+                Completeness::Truncated => " (the first 64 KiB)",
+                Completeness::Unread => " (what the handler read before failing)",
+            });
+        }
+        b.push_str(".</p>");
+        let lower = content_type.unwrap_or("").to_ascii_lowercase();
+        if lower.contains("x-www-form-urlencoded") {
+            let pairs: Vec<(String, String)> = form_urlencoded::parse(shown.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            kv_table(b, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        } else if let Ok(value) = serde_json::from_str::<serde_json::Value>(&shown) {
+            let pretty = serde_json::to_string_pretty(&value).unwrap_or(shown);
+            let _ = write!(b, "<pre class=\"body json\">{}</pre>", html(&pretty));
+        } else {
+            let _ = write!(b, "<pre class=\"body\">{}</pre>", html(&shown));
+        }
+    }
+}
+
+/// The captured request's values of header `name`, unscrubbed.
+fn original_header(entry: &Entry, name: &str) -> Vec<String> {
+    entry.request.as_ref().map_or_else(Vec::new, |captured| {
+        captured
+            .headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect()
+    })
+}
+
+/// The report as text and Markdown and the request as a curl command, in
+/// text areas (copy buttons with JavaScript, selectable without).
+fn copies_html(b: &mut String, entry: &Entry, mask: &Mask) {
+    b.push_str("<h2>Copy</h2>");
+    let mut copies = vec![
+        (
+            "copy-text",
+            "The report as text",
+            tackle_report::render::text(&entry.report, mask.scrubber),
+        ),
+        (
+            "copy-markdown",
+            "The report as Markdown",
+            tackle_report::render::markdown(&entry.report, mask.scrubber),
+        ),
+    ];
+    if let Some(captured) = &entry.request {
+        let title = if mask.reveal {
+            "The request as a curl command (with its secrets)"
+        } else {
+            "The request as a curl command (secrets left out)"
+        };
+        copies.push((
+            "copy-curl",
+            title,
+            curl::command(captured, mask.scrubber, mask.reveal),
+        ));
+    }
+    for (id, title, text) in copies {
+        let _ = write!(
+            b,
+            "<details class=\"copy\"><summary>{}</summary><textarea id=\"{id}\" readonly rows=\"8\" spellcheck=\"false\">{}</textarea>\
+             <button type=\"button\" data-copy=\"{id}\" hidden>Copy</button></details>",
+            html(title),
+            html(&text)
+        );
+    }
+}
+
+pub(crate) fn kv_table<'a>(b: &mut String, rows: impl Iterator<Item = (&'a str, &'a str)>) {
     let mut rows = rows.peekable();
     if rows.peek().is_none() {
         return;
@@ -281,54 +471,112 @@ fn kv_table<'a>(b: &mut String, rows: impl Iterator<Item = (&'a str, &'a str)>) 
     b.push_str("</table>");
 }
 
-/// In-app frames expanded with source; runs of other frames folded per
-/// crate.
-fn frames_html(b: &mut String, frames: &[Frame], roots: &[PathBuf]) {
+/// In-app frames expanded with source; runs of dependency frames folded
+/// per crate; runs of runtime and standard-library frames trimmed to one
+/// line (all of them are in [`all_frames_html`]).
+fn frames_html(b: &mut String, frames: &[Frame], shared: &Shared) {
     let mut i = 0;
     while i < frames.len() {
         let frame = &frames[i];
-        if frame.kind == FrameKind::InApp {
-            let _ = write!(
-                b,
-                "<div class=\"frame\"><div class=\"fn mono\">{} <span class=\"at\">{}</span></div>",
-                html(frame.function.as_deref().unwrap_or("<unknown>")),
-                html(&frame_location(frame)),
-            );
-            if let (Some(file), Some(line)) = (&frame.file, frame.line) {
-                if let Some(snippet) = source_snippet(file, line, roots) {
-                    b.push_str(&snippet);
+        match frame.kind {
+            FrameKind::InApp => {
+                let _ = write!(
+                    b,
+                    "<div class=\"frame app\"><div class=\"fn mono\">{} <span class=\"at\">{}</span>",
+                    html(frame.function.as_deref().unwrap_or("<unknown>")),
+                    html(&frame_location(frame)),
+                );
+                let source = match (&frame.file, frame.line) {
+                    (Some(file), Some(line)) => Source::read(file, line, shared),
+                    _ => None,
+                };
+                if let (Some(source), Some(line)) = (&source, frame.line) {
+                    let column = frame.column.unwrap_or(1);
+                    b.push(' ');
+                    b.push_str(&editor_link(shared, &source.path, line, column));
                 }
+                b.push_str("</div>");
+                if let Some(source) = source {
+                    b.push_str(&source.stale_note());
+                    b.push_str(&source.table);
+                }
+                b.push_str("</div>");
+                i += 1;
             }
-            b.push_str("</div>");
-            i += 1;
-            continue;
+            FrameKind::Dependency => {
+                let group = group_name(frame);
+                let start = i;
+                while i < frames.len()
+                    && frames[i].kind == FrameKind::Dependency
+                    && group_name(&frames[i]) == group
+                {
+                    i += 1;
+                }
+                let run = &frames[start..i];
+                let _ = write!(
+                    b,
+                    "<details class=\"dep\"><summary class=\"mono\">{} — {} frame{}</summary><ol class=\"mono\">",
+                    html(&group),
+                    run.len(),
+                    if run.len() == 1 { "" } else { "s" }
+                );
+                for frame in run {
+                    let _ = write!(
+                        b,
+                        "<li>{} <span class=\"muted\">{}</span></li>",
+                        html(frame.function.as_deref().unwrap_or("<unknown>")),
+                        html(&frame_location(frame))
+                    );
+                }
+                b.push_str("</ol></details>");
+            }
+            FrameKind::Runtime | FrameKind::Std => {
+                let start = i;
+                let mut names: Vec<String> = Vec::new();
+                while i < frames.len()
+                    && matches!(frames[i].kind, FrameKind::Runtime | FrameKind::Std)
+                {
+                    let name = group_name(&frames[i]);
+                    let name = name.split(' ').next().unwrap_or_default().to_owned();
+                    if !names.contains(&name) && names.len() < 4 {
+                        names.push(name);
+                    }
+                    i += 1;
+                }
+                let _ = write!(
+                    b,
+                    "<div class=\"trimmed muted mono\">… {} runtime frame{} ({})</div>",
+                    i - start,
+                    if i - start == 1 { "" } else { "s" },
+                    html(&names.join(", "))
+                );
+            }
         }
-        let group = group_name(frame);
-        let start = i;
-        while i < frames.len()
-            && frames[i].kind != FrameKind::InApp
-            && group_name(&frames[i]) == group
-        {
-            i += 1;
-        }
-        let run = &frames[start..i];
+    }
+}
+
+/// Every frame, in a toggle: "show all".
+fn all_frames_html(b: &mut String, frames: &[Frame]) {
+    let _ = write!(
+        b,
+        "<details id=\"all-frames\"><summary>Show all {} frames</summary><ol class=\"mono\">",
+        frames.len()
+    );
+    for frame in frames {
+        let kind = match frame.kind {
+            FrameKind::InApp => "app",
+            FrameKind::Dependency => "dependency",
+            FrameKind::Std => "std",
+            FrameKind::Runtime => "runtime",
+        };
         let _ = write!(
             b,
-            "<details><summary class=\"mono\">{} — {} frame{}</summary><ol class=\"mono\">",
-            html(&group),
-            run.len(),
-            if run.len() == 1 { "" } else { "s" }
+            "<li class=\"{kind}\">{} <span class=\"muted\">{} · {kind}</span></li>",
+            html(frame.function.as_deref().unwrap_or("<unknown>")),
+            html(&frame_location(frame))
         );
-        for frame in run {
-            let _ = write!(
-                b,
-                "<li>{} <span class=\"muted\">{}</span></li>",
-                html(frame.function.as_deref().unwrap_or("<unknown>")),
-                html(&frame_location(frame))
-            );
-        }
-        b.push_str("</ol></details>");
     }
+    b.push_str("</ol></details>");
 }
 
 fn group_name(frame: &Frame) -> String {
@@ -347,6 +595,49 @@ fn frame_location(frame: &Frame) -> String {
         _ => String::new(),
     }
 }
+
+/// An "open in editor" link for `path` (after the layer's path mapping),
+/// from its template; empty without one.
+fn editor_link(shared: &Shared, path: &Path, line: u32, column: u32) -> String {
+    let Some(template) = &shared.editor else {
+        return String::new();
+    };
+    let mut file = path.to_string_lossy().into_owned();
+    for (from, to) in &shared.path_map {
+        if let Some(rest) = file.strip_prefix(from.as_str()) {
+            file = format!("{to}{rest}");
+            break;
+        }
+    }
+    // Always starting with `/`, with `/` separators: `C:\src\a.rs` is
+    // `/C:/src/a.rs`, which editors' URL handlers expect.
+    let mut file = file.replace('\\', "/");
+    if !file.starts_with('/') {
+        file.insert(0, '/');
+    }
+    let file = percent_encoding::utf8_percent_encode(&file, PATH_SET).to_string();
+    let href = template
+        .replace("{file}", &file)
+        .replace("{line}", &line.to_string())
+        .replace("{column}", &column.to_string());
+    format!(
+        "<a class=\"editor\" href=\"{}\">open in editor</a>",
+        html(&href)
+    )
+}
+
+/// What is percent-encoded in a file path put into an editor link.
+const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
 
 /// `file` found under one of `roots` (or their parents, for paths relative
 /// to a workspace), or itself when absolute. Only Rust sources are read.
@@ -369,14 +660,43 @@ pub(crate) fn resolve_source(file: &str, roots: &[PathBuf]) -> Option<PathBuf> {
     None
 }
 
-/// ±[`CONTEXT_LINES`] lines around `line` of `file` as an HTML table, the
+/// The lines around a failing line, read from disk.
+struct Source {
+    path: PathBuf,
+    table: String,
+    /// The file changed after the process started: lines may not match.
+    stale: bool,
+}
+
+impl Source {
+    fn read(file: &str, line: u32, shared: &Shared) -> Option<Source> {
+        let path = resolve_source(file, &shared.roots)?;
+        let metadata = std::fs::metadata(&path).ok()?;
+        let stale = metadata
+            .modified()
+            .is_ok_and(|modified| modified > shared.started);
+        let table = source_snippet(&path, line, metadata.len())?;
+        Some(Source { path, table, stale })
+    }
+
+    fn stale_note(&self) -> String {
+        if self.stale {
+            "<p class=\"stale warn\">This file changed after the process started: the lines \
+             shown may not be the ones that ran.</p>"
+                .to_owned()
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// ±[`CONTEXT_LINES`] lines around `line` of `path` as an HTML table, the
 /// line itself marked.
-pub(crate) fn source_snippet(file: &str, line: u32, roots: &[PathBuf]) -> Option<String> {
-    let path = resolve_source(file, roots)?;
-    if std::fs::metadata(&path).ok()?.len() > MAX_SOURCE_BYTES {
+fn source_snippet(path: &Path, line: u32, len: u64) -> Option<String> {
+    if len > MAX_SOURCE_BYTES {
         return None;
     }
-    let text = std::fs::read_to_string(&path).ok()?;
+    let text = std::fs::read_to_string(path).ok()?;
     let line = usize::try_from(line).ok()?;
     if line == 0 {
         return None;
@@ -407,14 +727,24 @@ pub(crate) fn source_snippet(file: &str, line: u32, roots: &[PathBuf]) -> Option
 mod tests {
     use super::*;
 
+    fn shared() -> Arc<Shared> {
+        crate::DebuggerLayer::new()
+            .enabled(true)
+            .pin("123456789")
+            .app_root(env!("CARGO_MANIFEST_DIR"))
+            .shared()
+    }
+
     #[test]
     fn snippet_marks_the_line_and_escapes() {
         let roots = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
         // This file, relative to the crate root.
-        let snippet = source_snippet("src/page.rs", 1, &roots).unwrap();
+        let path = resolve_source("src/page.rs", &roots).unwrap();
+        let snippet = source_snippet(&path, 1, 0).unwrap();
         assert!(snippet.contains("<tr class=\"hit\"><td class=\"ln mono\">1</td>"));
         assert!(snippet.contains(">6</td>"));
         assert!(!snippet.contains(">7</td>"));
+        assert!(source_snippet(&path, 1, MAX_SOURCE_BYTES + 1).is_none());
         // Workspace-relative paths resolve through the root's parents.
         assert!(resolve_source("crates/debugger/src/page.rs", &roots).is_some());
         assert!(resolve_source("src/missing.rs", &roots).is_none());
@@ -423,7 +753,52 @@ mod tests {
     }
 
     #[test]
-    fn frames_fold_per_crate() {
+    fn files_changed_after_start_are_flagged() {
+        let shared = shared();
+        let source = Source::read("src/page.rs", 3, &shared).unwrap();
+        assert!(!source.stale, "not changed since this test started");
+        assert!(source.stale_note().is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("fresh.rs");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&file, "fn main() {}\n").unwrap();
+        let fresh = Source::read(file.to_str().unwrap(), 1, &shared).unwrap();
+        assert!(fresh.stale);
+        assert!(
+            fresh
+                .stale_note()
+                .contains("changed after the process started")
+        );
+    }
+
+    #[test]
+    fn editor_links_follow_the_template_and_path_map() {
+        let shared = crate::DebuggerLayer::new()
+            .enabled(true)
+            .pin("123456789")
+            .editor(Some("idea://open?file={file}&line={line}"))
+            .map_path("/app/", "/home/ann/src/shop/")
+            .shared();
+        let link = editor_link(&shared, Path::new("/app/src/my file.rs"), 12, 5);
+        assert_eq!(
+            link,
+            "<a class=\"editor\" href=\"idea://open?file=/home/ann/src/shop/src/my%20file.rs&amp;line=12\">open in editor</a>"
+        );
+        let default = shared_with_default_editor();
+        assert!(
+            editor_link(&default, Path::new("/x/a.rs"), 3, 4)
+                .contains("\"vscode://file/x/a.rs:3:4\"")
+        );
+        let none = crate::DebuggerLayer::new().editor(None).shared();
+        assert!(editor_link(&none, Path::new("/x/a.rs"), 3, 4).is_empty());
+    }
+
+    fn shared_with_default_editor() -> Arc<Shared> {
+        crate::DebuggerLayer::new().shared()
+    }
+
+    #[test]
+    fn frames_fold_per_crate_and_trim_the_runtime() {
         let frames = vec![
             Frame::new(Some("myapp::handler"), Some("src/main.rs"), Some(3)),
             Frame::new(
@@ -437,15 +812,28 @@ mod tests {
                 Some(20),
             ),
             Frame::new(
+                Some("tokio::runtime::task::harness::poll"),
+                Some(
+                    "/home/u/.cargo/registry/src/index.crates.io-1/tokio-1.40.0/src/runtime/task/harness.rs",
+                ),
+                Some(5),
+            ),
+            Frame::new(
                 Some("std::rt::lang_start"),
                 Some("/rustc/abc/library/std/src/rt.rs"),
                 Some(5),
             ),
         ];
         let mut b = String::new();
-        frames_html(&mut b, &frames, &[]);
-        assert_eq!(b.matches("<details>").count(), 2, "{b}");
-        assert!(b.contains("2 frames"), "{b}");
+        frames_html(&mut b, &frames, &shared());
+        assert_eq!(b.matches("<details class=\"dep\">").count(), 1, "{b}");
+        assert!(b.contains("serde_json 1.0.1 — 2 frames"), "{b}");
+        assert!(b.contains("… 2 runtime frames (tokio, std)"), "{b}");
         assert!(b.contains("myapp::handler"));
+        assert!(!b.contains("lang_start"), "trimmed from the main view");
+        let mut all = String::new();
+        all_frames_html(&mut all, &frames);
+        assert!(all.contains("Show all 5 frames"));
+        assert!(all.contains("std::rt::lang_start"));
     }
 }

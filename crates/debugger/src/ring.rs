@@ -1,15 +1,43 @@
-//! The bounded ring of recent reports, keyed by [`ReportId`].
+//! The bounded ring of recent reports, keyed by [`ReportId`], each with
+//! the request it can replay.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use bytes::Bytes;
+use http::{HeaderMap, Method, Uri, Version};
 use tackle_report::{ErrorReport, ReportId};
+
+use crate::body::Completeness;
+
+/// One kept report.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) report: Arc<ErrorReport>,
+    /// The request as received, unscrubbed (the page scrubs what it shows).
+    pub(crate) request: Option<Captured>,
+    /// The report this one came from, when it is a replay's.
+    pub(crate) replay_of: Option<ReportId>,
+}
+
+/// A request kept for replay: its head and up to 64 KiB of its body.
+#[derive(Clone, Debug)]
+pub(crate) struct Captured {
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    pub(crate) version: Version,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) completeness: Completeness,
+    /// The client's address, given to the replay as its `ConnectionInfo`.
+    pub(crate) peer: Option<std::net::SocketAddr>,
+}
 
 /// The newest `capacity` reports; the oldest is evicted first.
 #[derive(Debug)]
 pub(crate) struct Ring {
     capacity: usize,
-    reports: Mutex<VecDeque<Arc<ErrorReport>>>,
+    reports: Mutex<VecDeque<Arc<Entry>>>,
 }
 
 impl Ring {
@@ -22,7 +50,7 @@ impl Ring {
     }
 
     /// Stores `report`, evicting the oldest past the capacity.
-    pub(crate) fn push(&self, report: Arc<ErrorReport>) {
+    pub(crate) fn push(&self, report: Arc<Entry>) {
         let mut reports = self.reports.lock().unwrap_or_else(PoisonError::into_inner);
         while reports.len() >= self.capacity {
             reports.pop_front();
@@ -31,15 +59,19 @@ impl Ring {
     }
 
     /// The report with `id`, while it is kept.
-    pub(crate) fn get(&self, id: &ReportId) -> Option<Arc<ErrorReport>> {
+    pub(crate) fn get(&self, id: &ReportId) -> Option<Arc<Entry>> {
         let reports = self.reports.lock().unwrap_or_else(PoisonError::into_inner);
-        reports.iter().rev().find(|r| r.id == *id).cloned()
+        reports.iter().rev().find(|r| r.report.id == *id).cloned()
     }
 
     /// Every report kept, newest first.
     pub(crate) fn newest_first(&self) -> Vec<Arc<ErrorReport>> {
         let reports = self.reports.lock().unwrap_or_else(PoisonError::into_inner);
-        reports.iter().rev().cloned().collect()
+        reports
+            .iter()
+            .rev()
+            .map(|e| Arc::clone(&e.report))
+            .collect()
     }
 
     #[cfg(test)]
@@ -63,12 +95,16 @@ mod tests {
             .map(|i| Arc::new(ErrorReport::new(ReportKind::Panic, format!("r{i}"))))
             .collect();
         for report in &reports {
-            ring.push(Arc::clone(report));
+            ring.push(Arc::new(Entry {
+                report: Arc::clone(report),
+                request: None,
+                replay_of: None,
+            }));
         }
         assert_eq!(ring.len(), 3);
         assert!(ring.get(&reports[0].id).is_none());
         assert!(ring.get(&reports[1].id).is_none());
-        assert_eq!(ring.get(&reports[4].id).unwrap().message, "r4");
+        assert_eq!(ring.get(&reports[4].id).unwrap().report.message, "r4");
         let order: Vec<_> = ring
             .newest_first()
             .iter()

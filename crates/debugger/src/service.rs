@@ -1,5 +1,6 @@
-//! [`Debugger`]: the service, its routes and its response future.
+//! [`Debugger`]: the service, and its response future.
 
+use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -7,24 +8,30 @@ use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
-use http::{Method, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode};
 use tackle_report::catch_panic::ResponseBody;
 use tackle_report::{
-    AttachedReport, CatchPanic, ErrorReport, ReportId, RequestHead, ResponseReportExt,
+    AttachedReport, CatchPanic, ErrorReport, ReportKind, RequestHead, ResponseReportExt,
     response_snapshot, shared_request_head,
 };
 use tower_service::Service;
 
+use crate::body::{Capture, RequestBody};
+use crate::gate::{self, Access};
 use crate::layer::Shared;
 use crate::negotiate::{self, Format};
-use crate::{gate, page};
-
-/// Where the layer's own pages live.
-const PREFIX: &str = "/_debug";
+use crate::respond::{self, respond};
+use crate::ring::{Captured, Entry};
+use crate::routes::{self, PREFIX};
 
 /// The service [`DebuggerLayer`](crate::DebuggerLayer) makes: the inner
-/// service behind a [`CatchPanic`], its reported 5xx responses answered with
-/// debugger pages.
+/// service behind a [`CatchPanic`], its panics, errors and reported 5xx
+/// responses answered with debugger pages, and `/_debug/` answered by the
+/// debugger itself.
+///
+/// The inner service reads a [`RequestBody`]: the client's body, copied
+/// (up to 64 KiB) while the debugger watches the request so that it can be
+/// replayed.
 #[derive(Clone)]
 pub struct Debugger<S> {
     inner: CatchPanic<S>,
@@ -37,147 +44,97 @@ impl<S> Debugger<S> {
     }
 }
 
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Debugger<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S: Service<Request<RequestBody<ReqBody>>, Response = Response<ResBody>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Display + Send + 'static,
+    ReqBody: http_body::Body + Send + 'static,
+    ReqBody::Data: Send,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
 {
     type Response = Response<ResponseBody<ResBody>>;
     type Error = S::Error;
-    type Future = ResponseFuture<<CatchPanic<S> as Service<Request<ReqBody>>>::Future, ResBody>;
+    type Future = ResponseFuture<
+        <CatchPanic<S> as Service<Request<RequestBody<ReqBody>>>>::Future,
+        ResBody,
+        S::Error,
+    >;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        if !self.shared.enabled || !gate::allows(&request, &self.shared.trusted_hosts) {
+        let access = if self.shared.enabled {
+            gate::access(&request, &self.shared.trusted_hosts, &self.shared.allowed)
+        } else {
+            Access::Denied
+        };
+        if access == Access::Denied {
+            let request = request.map(RequestBody::passthrough);
             return ResponseFuture::inner(self.inner.call(request), None);
         }
-        let path = request.uri().path();
-        if path == PREFIX || path.starts_with("/_debug/") {
-            let response = route(&self.shared, request.method(), path);
-            return ResponseFuture::ready(response);
+        if routes::is_ours(request.uri().path()) {
+            // The ready clone for replays; `self.inner` stays ready for
+            // the next call.
+            let inner = self.inner.clone();
+            let shared = Arc::clone(&self.shared);
+            return ResponseFuture::boxed(Box::pin(routes::handle(shared, inner, request, access)));
         }
+        let head = shared_request_head(&mut request);
+        let accept = request.headers().get(header::ACCEPT).cloned();
+        let (parts, body) = request.into_parts();
+        let (body, capture) = RequestBody::captured(body);
         let watch = Watch {
-            head: shared_request_head(&mut request),
-            accept: request.headers().get(header::ACCEPT).cloned(),
+            head,
+            capture,
+            accept,
+            access,
             shared: Arc::clone(&self.shared),
         };
+        let request = Request::from_parts(parts, body);
         ResponseFuture::inner(self.inner.call(request), Some(watch))
     }
 }
 
-/// The layer's own pages: the index, one report, or a friendly 404.
-fn route<B>(shared: &Shared, method: &Method, path: &str) -> Response<ResponseBody<B>> {
-    if method != Method::GET {
-        let mut response = page_response(StatusCode::METHOD_NOT_ALLOWED, |nonce| {
-            page::message_page(
-                "Method not allowed",
-                "The debugger's pages answer GET only.",
-                nonce,
-            )
-        });
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET"));
-        return response;
-    }
-    let rest = path.strip_prefix(PREFIX).unwrap_or("");
-    let rest = rest.strip_prefix('/').unwrap_or(rest);
-    if rest.is_empty() {
-        let reports = shared.ring.newest_first();
-        return page_response(StatusCode::OK, |nonce| {
-            page::index_page(&reports, &shared.scrubber, nonce)
-        });
-    }
-    match ReportId::parse(rest).and_then(|id| shared.ring.get(&id)) {
-        Some(report) => page_response(StatusCode::OK, |nonce| {
-            page::report_page(&report, &shared.scrubber, &shared.roots, nonce)
-        }),
-        None => page_response(StatusCode::NOT_FOUND, |nonce| {
-            page::message_page(
-                "Report not found",
-                "No report with this id is kept: it may have expired (only the most recent \
-                 reports are kept, and none survive a restart), or the link is wrong.",
-                nonce,
-            )
-        }),
-    }
-}
-
-/// A fresh random nonce for one page's CSP.
-fn nonce() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: a page without its styles beats a guessable
-        // nonce (nothing matches an empty-looking, unique-per-time value).
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        bytes = nanos.to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The headers every debugger response carries; the CSP with `nonce`.
-fn security_headers(headers: &mut http::HeaderMap, nonce: &str) {
-    let csp = format!(
-        "default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; \
-         img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-}
-
-fn respond<B>(
-    status: StatusCode,
-    content_type: &'static str,
-    body: String,
-    nonce: &str,
-) -> Response<ResponseBody<B>> {
-    let mut response = Response::new(ResponseBody::own(Bytes::from(body)));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    security_headers(response.headers_mut(), nonce);
-    response
-}
-
-fn page_response<B>(
-    status: StatusCode,
-    render: impl FnOnce(&str) -> String,
-) -> Response<ResponseBody<B>> {
-    let nonce = nonce();
-    let body = render(&nonce);
-    respond(status, "text/html; charset=utf-8", body, &nonce)
-}
-
-/// The answer to an intercepted error, rendered for `format`.
+/// The answer to an intercepted error, rendered for `format`: the report
+/// itself for loopback peers, a pointer to the PIN-guarded page for peers
+/// from the allow list.
 fn intercepted<B>(
-    report: &Arc<ErrorReport>,
+    entry: &Entry,
     status: StatusCode,
     format: Format,
+    access: Access,
     shared: &Shared,
 ) -> Response<ResponseBody<B>> {
+    let report = &entry.report;
     let url = format!("{PREFIX}/{}", report.id);
-    let mut response = match format {
-        Format::Html => page_response(status, |nonce| {
-            page::report_page(report, &shared.scrubber, &shared.roots, nonce)
+    let full = access == Access::Local;
+    let mut response = match (format, full) {
+        (Format::Html, true) => routes::report_page(shared, entry, status, false, false),
+        (Format::Html, false) => respond::page(status, &shared.csrf, |nonce| {
+            crate::page::message_page(
+                "Internal Server Error",
+                &format!("This error was recorded at {url}; its page needs the debugger's PIN."),
+                nonce,
+            )
         }),
-        Format::Json => {
-            let mut value = tackle_report::render::json(report, &shared.scrubber);
+        (Format::Json, _) => {
+            let mut value = if full {
+                tackle_report::render::json(report, &shared.scrubber)
+            } else {
+                serde_json::json!({
+                    "type": "about:blank",
+                    "title": "Internal Server Error",
+                    "status": status.as_u16(),
+                })
+            };
             if let Some(object) = value.as_object_mut() {
                 object.insert(
                     "debug_url".to_owned(),
@@ -185,15 +142,19 @@ fn intercepted<B>(
                 );
             }
             let body = serde_json::to_string_pretty(&value).unwrap_or_default();
-            respond(status, "application/problem+json", body, &nonce())
+            respond(status, "application/problem+json", body, &respond::nonce())
         }
-        Format::Text => {
-            let mut body = tackle_report::render::text(report, &shared.scrubber);
+        (Format::Text, _) => {
+            let mut body = if full {
+                tackle_report::render::text(report, &shared.scrubber)
+            } else {
+                "Internal Server Error\n".to_owned()
+            };
             if !body.ends_with('\n') {
                 body.push('\n');
             }
             body.push_str(&format!("\nDebug page: {url}\n"));
-            respond(status, "text/plain; charset=utf-8", body, &nonce())
+            respond(status, "text/plain; charset=utf-8", body, &respond::nonce())
         }
     };
     if let Ok(value) = HeaderValue::from_str(&url) {
@@ -206,80 +167,45 @@ fn intercepted<B>(
     response
 }
 
-/// What the future needs to intercept a reported 5xx.
+/// What the future needs to intercept a failure.
 struct Watch {
     head: Arc<RequestHead>,
+    capture: Capture,
     accept: Option<HeaderValue>,
+    access: Access,
     shared: Arc<Shared>,
 }
 
-pin_project_lite::pin_project! {
-    /// The response future of [`Debugger`].
-    pub struct ResponseFuture<F, B> {
-        #[pin]
-        future: Option<F>,
-        ready: Option<Response<ResponseBody<B>>>,
-        watch: Option<Watch>,
-    }
-}
-
-impl<F, B> ResponseFuture<F, B> {
-    fn inner(future: F, watch: Option<Watch>) -> Self {
-        ResponseFuture {
-            future: Some(future),
-            ready: None,
-            watch,
+impl Watch {
+    /// Keeps `report` with the captured request, logs it, and answers it.
+    fn intercept<B>(
+        self,
+        mut report: ErrorReport,
+        status: StatusCode,
+    ) -> Response<ResponseBody<B>> {
+        let (body, completeness) = self.capture.snapshot();
+        let request = report.request.get_or_insert_with(|| self.head.snapshot());
+        if request.body_preview.is_none() && !body.is_empty() {
+            request.body_preview = Some(body.clone());
         }
-    }
-
-    fn ready(response: Response<ResponseBody<B>>) -> Self {
-        ResponseFuture {
-            future: None,
-            ready: Some(response),
-            watch: None,
-        }
-    }
-}
-
-impl<F, B, E> Future for ResponseFuture<F, B>
-where
-    F: Future<Output = Result<Response<ResponseBody<B>>, E>>,
-{
-    type Output = Result<Response<ResponseBody<B>>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let Some(future) = this.future.as_pin_mut() else {
-            let response = this
-                .ready
-                .take()
-                .expect("ResponseFuture polled after completion");
-            return Poll::Ready(Ok(response));
+        let captured = Captured {
+            method: self.head.method().clone(),
+            uri: self.head.uri().clone(),
+            version: self.head.version(),
+            headers: self.head.headers().clone(),
+            body,
+            completeness,
+            peer: report.request.as_ref().and_then(|r| r.peer),
         };
-        let result = ready!(future.poll(cx));
-        let Some(watch) = this.watch.take() else {
-            return Poll::Ready(result);
-        };
-        let response = match result {
-            Ok(response) if response.status().is_server_error() && response.report().is_some() => {
-                response
-            }
-            other => return Poll::Ready(other),
-        };
-        let status = response.status();
-        let mut report = response.report().cloned().unwrap_or_else(|| {
-            ErrorReport::new(tackle_report::ReportKind::ServerError, status.to_string())
+        let entry = Arc::new(Entry {
+            report: Arc::new(report),
+            request: Some(captured),
+            replay_of: None,
         });
-        if report.request.is_none() {
-            report.request = Some(watch.head.snapshot());
-        }
-        if report.response.is_none() {
-            report.response = Some(response_snapshot(&response));
-        }
-        let report = Arc::new(report);
-        watch.shared.ring.push(Arc::clone(&report));
+        self.shared.ring.push(Arc::clone(&entry));
+        let report = &entry.report;
         let url = format!("{PREFIX}/{}", report.id);
-        let message = watch.shared.scrubber.scrub_text(&report.message);
+        let message = self.shared.scrubber.scrub_text(&report.message);
         tracing::error!(
             debug_url = %url,
             "{} {}: {} (debugger: {url})",
@@ -287,9 +213,85 @@ where
             status.as_u16(),
             message.lines().next().unwrap_or_default(),
         );
-        let accept = watch.accept.as_ref().and_then(|v| v.to_str().ok());
+        let accept = self.accept.as_ref().and_then(|v| v.to_str().ok());
         let format = negotiate::choose(accept);
-        drop(response);
-        Poll::Ready(Ok(intercepted(&report, status, format, &watch.shared)))
+        intercepted(&entry, status, format, self.access, &self.shared)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`Debugger`].
+    pub struct ResponseFuture<F, B, E> {
+        #[pin]
+        kind: Kind<F, B, E>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = KindProj]
+    enum Kind<F, B, E> {
+        Inner {
+            #[pin]
+            future: F,
+            watch: Option<Watch>,
+        },
+        Boxed {
+            future: BoxFuture<Result<Response<ResponseBody<B>>, E>>,
+        },
+    }
+}
+
+impl<F, B, E> ResponseFuture<F, B, E> {
+    fn inner(future: F, watch: Option<Watch>) -> Self {
+        ResponseFuture {
+            kind: Kind::Inner { future, watch },
+        }
+    }
+
+    fn boxed(future: BoxFuture<Result<Response<ResponseBody<B>>, E>>) -> Self {
+        ResponseFuture {
+            kind: Kind::Boxed { future },
+        }
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B, E>
+where
+    F: Future<Output = Result<Response<ResponseBody<B>>, E>>,
+    E: Display,
+{
+    type Output = Result<Response<ResponseBody<B>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (future, watch) = match self.project().kind.project() {
+            KindProj::Boxed { future } => return future.as_mut().poll(cx),
+            KindProj::Inner { future, watch } => (future, watch),
+        };
+        let result = ready!(future.poll(cx));
+        let Some(watch) = watch.take() else {
+            return Poll::Ready(result);
+        };
+        match result {
+            Ok(response) if response.status().is_server_error() && response.report().is_some() => {
+                let status = response.status();
+                let mut report = response.report().cloned().unwrap_or_else(|| {
+                    ErrorReport::new(ReportKind::ServerError, status.to_string())
+                });
+                if report.response.is_none() {
+                    report.response = Some(response_snapshot(&response));
+                }
+                drop(response);
+                Poll::Ready(Ok(watch.intercept(report, status)))
+            }
+            Err(error) => {
+                // A service error would drop the connection: show it instead.
+                let mut report = ErrorReport::new(ReportKind::ServiceError, error.to_string());
+                report.spans = tackle_report::current_spans();
+                report.events = tackle_report::current_events();
+                let status = StatusCode::INTERNAL_SERVER_ERROR;
+                Poll::Ready(Ok(watch.intercept(report, status)))
+            }
+            other => Poll::Ready(other),
+        }
     }
 }

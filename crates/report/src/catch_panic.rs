@@ -78,12 +78,12 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let snapshot = shared_request_head(&mut request);
-        let context = Arc::new(PanicContext {
+        let context = PanicContext {
             preview: request.extensions().get::<crate::BodyPreview>().cloned(),
             accept: request.headers().get(http::header::ACCEPT).cloned(),
             snapshot,
             app: self.app.clone(),
-        });
+        };
         match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
             Ok(future) => ResponseFuture {
                 future: Some(future),
@@ -152,7 +152,7 @@ pin_project_lite::pin_project! {
         #[pin]
         future: Option<F>,
         panicked: Option<ErrorReport>,
-        context: Arc<PanicContext>,
+        context: PanicContext,
     }
 }
 

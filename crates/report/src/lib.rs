@@ -60,11 +60,11 @@ pub use report::{
     AppInfo, ErrorReport, EventRecord, Location, ReportId, ReportKind, RequestSnapshot,
     ResponseSnapshot, SpanRecord,
 };
-pub use scrub::Scrubber;
+pub use scrub::{REDACTED, Scrubber};
 pub use snapshot::{
     RequestHead, SharedSnapshot, request_snapshot, response_snapshot, shared_request_head,
 };
-pub use spans::{ReportLayer, current_events, current_spans};
+pub use spans::{ReportLayer, VERBOSE_FIELD, current_events, current_spans};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

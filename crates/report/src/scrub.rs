@@ -25,7 +25,8 @@ use bytes::Bytes;
 use crate::report::{ErrorReport, EventRecord, RequestSnapshot, ResponseSnapshot, SpanRecord};
 
 /// What a secret is replaced with.
-pub(crate) const REDACTED: &str = "[REDACTED]";
+/// What a scrubbed value is replaced with.
+pub const REDACTED: &str = "[REDACTED]";
 
 const DEFAULT_HEADERS: &[&str] = &[
     "authorization",

@@ -55,6 +55,26 @@ impl RequestHead {
         }
     }
 
+    /// The method.
+    pub fn method(&self) -> &http::Method {
+        &self.method
+    }
+
+    /// The URI, as received.
+    pub fn uri(&self) -> &http::Uri {
+        &self.uri
+    }
+
+    /// The HTTP version.
+    pub fn version(&self) -> http::Version {
+        self.version
+    }
+
+    /// The headers, unscrubbed.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
     /// The path, without the query.
     pub fn path(&self) -> &str {
         self.uri.path()

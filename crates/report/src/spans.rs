@@ -7,6 +7,7 @@ use std::fmt::{self, Write as _};
 use std::time::SystemTime;
 
 use tracing::field::{Field, Visit};
+use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
@@ -18,6 +19,18 @@ use crate::report::{EventRecord, SpanRecord};
 const DEFAULT_MAX_EVENTS: usize = 64;
 /// The longest field value kept, in bytes (longer ones are cut and end `…`).
 const MAX_VALUE_LEN: usize = 1024;
+
+/// The span field that makes [`ReportLayer`] keep every event inside the
+/// span, whatever its [`level`](ReportLayer::level): `tackle.verbose = true`
+/// on a span (or on one of its ancestors; recorded at creation or later with
+/// `span.record`). A debugger replaying one request with all levels
+/// recorded opens its span with it:
+///
+/// ```
+/// let replay = tracing::info_span!("replay", tackle.verbose = true);
+/// # let _ = replay;
+/// ```
+pub const VERBOSE_FIELD: &str = "tackle.verbose";
 
 /// A [`tracing_subscriber::Layer`] the application adds to its subscriber so
 /// that reports carry span fields and the request's recent events.
@@ -43,16 +56,23 @@ const MAX_VALUE_LEN: usize = 1024;
 ///
 /// Reading happens through the [`Registry`] (also under other layers): the
 /// subscriber must be built on `tracing_subscriber::registry()`.
+///
+/// | Option | Default |
+/// |---|---|
+/// | [`max_events`](Self::max_events) | 64 events kept per root span |
+/// | [`level`](Self::level) | none: every event that reaches the layer is kept |
 #[derive(Clone, Debug)]
 pub struct ReportLayer {
     max_events: usize,
+    level: Option<LevelFilter>,
 }
 
 impl ReportLayer {
-    /// A layer keeping the last 64 events of each root span.
+    /// A layer keeping the last 64 events of each root span, of every level.
     pub fn new() -> Self {
         ReportLayer {
             max_events: DEFAULT_MAX_EVENTS,
+            level: None,
         }
     }
 
@@ -60,6 +80,65 @@ impl ReportLayer {
     pub fn max_events(mut self, n: usize) -> Self {
         self.max_events = n;
         self
+    }
+
+    /// Keeps only events at `level` or more severe (`INFO`: info, warn and
+    /// error), except inside a span tree marked verbose: when the event's
+    /// span or any of its ancestors has the field
+    /// [`tackle.verbose = true`](VERBOSE_FIELD), events of every level are
+    /// kept. That records one request (a debugger's replay) in full detail
+    /// while ordinary requests keep only their `INFO` lines.
+    ///
+    /// Without this call every event that reaches the layer is kept.
+    ///
+    /// The level is checked when an event arrives (only events more verbose
+    /// than `level` look for the marker up their span tree); the layer does
+    /// not filter callsites, so it leaves other layers unaffected. That also
+    /// means **for verbose recording to work, the subscriber must let those
+    /// events reach this layer**: give other layers their own per-layer
+    /// filters (`fmt::layer().with_filter(LevelFilter::INFO)`) rather than a
+    /// global filter (`registry().with(LevelFilter::INFO)`, `RUST_LOG` on an
+    /// `EnvFilter` layer, or `tracing`'s `max_level_*` features), which stop
+    /// `debug!` and `trace!` before any layer sees them. The price is that
+    /// those events are built and handed to this layer everywhere, to be
+    /// dropped outside verbose spans.
+    ///
+    /// ```
+    /// use tracing_subscriber::filter::LevelFilter;
+    /// use tracing_subscriber::layer::SubscriberExt;
+    ///
+    /// let subscriber = tracing_subscriber::registry()
+    ///     // A printer goes here with its own filter, so debug events still
+    ///     // reach the report layer:
+    ///     // .with(tracing_subscriber::fmt::layer().with_filter(LevelFilter::INFO))
+    ///     .with(tackle_report::ReportLayer::new().level(LevelFilter::INFO));
+    /// tracing::subscriber::with_default(subscriber, || {
+    ///     let _request = tracing::info_span!("request").entered();
+    ///     tracing::debug!("not kept");
+    ///     let _replay = tracing::info_span!("replay", tackle.verbose = true).entered();
+    ///     tracing::debug!("kept");
+    ///     let events = tackle_report::current_events();
+    ///     assert_eq!(events.len(), 1);
+    ///     assert_eq!(events[0].message, "kept");
+    /// });
+    /// ```
+    pub fn level(mut self, level: LevelFilter) -> Self {
+        self.level = Some(level);
+        self
+    }
+
+    /// Whether `event`, in `span`'s tree, is kept.
+    fn keeps<S>(&self, event: &Event<'_>, span: &SpanRef<'_, S>) -> bool
+    where
+        S: for<'a> LookupSpan<'a>,
+    {
+        match self.level {
+            None => true,
+            Some(level) if *event.metadata().level() <= level => true,
+            Some(_) => span
+                .scope()
+                .any(|span| span.extensions().get::<Verbose>().is_some()),
+        }
     }
 }
 
@@ -75,6 +154,9 @@ struct SpanFields(Vec<(String, String)>);
 /// A root span's recent events, oldest first.
 struct EventRing(VecDeque<EventRecord>);
 
+/// Marks a span recorded with [`VERBOSE_FIELD`]` = true`.
+struct Verbose;
+
 impl<S> Layer<S> for ReportLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -86,7 +168,11 @@ where
         let mut visitor = FieldVisitor::new(false);
         attrs.record(&mut visitor);
         if let Some(span) = ctx.span(id) {
-            span.extensions_mut().replace(SpanFields(visitor.fields));
+            let mut extensions = span.extensions_mut();
+            if visitor.verbose == Some(true) {
+                extensions.replace(Verbose);
+            }
+            extensions.replace(SpanFields(visitor.fields));
         }
     }
 
@@ -97,6 +183,15 @@ where
             return;
         };
         let mut extensions = span.extensions_mut();
+        match visitor.verbose {
+            Some(true) => {
+                extensions.replace(Verbose);
+            }
+            Some(false) => {
+                extensions.remove::<Verbose>();
+            }
+            None => {}
+        }
         match extensions.get_mut::<SpanFields>() {
             Some(SpanFields(fields)) => {
                 for (name, value) in visitor.fields {
@@ -117,6 +212,9 @@ where
         let Some(span) = ctx.event_span(event) else {
             return;
         };
+        if !self.keeps(event, &span) {
+            return;
+        }
         let Some(root) = span.scope().last() else {
             return;
         };
@@ -204,6 +302,8 @@ struct FieldVisitor {
     takes_message: bool,
     message: Option<String>,
     fields: Vec<(String, String)>,
+    /// The value of a [`VERBOSE_FIELD`] seen, if it was a boolean.
+    verbose: Option<bool>,
 }
 
 impl FieldVisitor {
@@ -212,11 +312,19 @@ impl FieldVisitor {
             takes_message,
             message: None,
             fields: Vec::new(),
+            verbose: None,
         }
     }
 }
 
 impl Visit for FieldVisitor {
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        if field.name() == VERBOSE_FIELD {
+            self.verbose = Some(value);
+        }
+        self.record_debug(field, &value);
+    }
+
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         let mut text = Capped::default();
         // `Capped` never fails, so neither can this (short of a `Debug` that
@@ -367,6 +475,132 @@ mod tests {
             );
             assert_eq!(current_events().len(), 1);
         });
+    }
+
+    fn messages() -> Vec<String> {
+        current_events().into_iter().map(|e| e.message).collect()
+    }
+
+    #[test]
+    fn a_level_drops_verbose_events_outside_verbose_spans() {
+        let subscriber =
+            tracing_subscriber::registry().with(ReportLayer::new().level(LevelFilter::INFO));
+        tracing::subscriber::with_default(subscriber, || {
+            let _request = tracing::info_span!("request", id = 1).entered();
+            tracing::trace!("trace outside: dropped");
+            tracing::debug!("debug outside: dropped");
+            tracing::info!("info outside: kept");
+            tracing::error!("error outside: kept");
+            assert_eq!(messages(), ["info outside: kept", "error outside: kept"]);
+        });
+    }
+
+    #[test]
+    fn a_verbose_span_keeps_every_level_inside_it_and_below() {
+        let subscriber =
+            tracing_subscriber::registry().with(ReportLayer::new().level(LevelFilter::INFO));
+        tracing::subscriber::with_default(subscriber, || {
+            let replay = tracing::info_span!("replay", tackle.verbose = true);
+            let _replay = replay.enter();
+            tracing::debug!("debug in replay");
+            tracing::trace!("trace in replay");
+            {
+                let _handler = tracing::debug_span!("handler", user_id = 7).entered();
+                let _db = tracing::trace_span!("db", order_id = 42).entered();
+                tracing::debug!("debug two levels down");
+                tracing::trace!("trace two levels down");
+            }
+            tracing::info!("info in replay");
+            assert_eq!(
+                messages(),
+                [
+                    "debug in replay",
+                    "trace in replay",
+                    "debug two levels down",
+                    "trace two levels down",
+                    "info in replay",
+                ]
+            );
+            // The marker is a field like any other on the report.
+            assert_eq!(
+                field(&current_spans()[0].fields, VERBOSE_FIELD),
+                Some("true")
+            );
+        });
+    }
+
+    #[test]
+    fn a_verbose_span_nested_in_a_request_counts_only_below_it() {
+        let subscriber =
+            tracing_subscriber::registry().with(ReportLayer::new().level(LevelFilter::INFO));
+        tracing::subscriber::with_default(subscriber, || {
+            let _request = tracing::info_span!("request").entered();
+            tracing::debug!("before: dropped");
+            tracing::info_span!("replay", tackle.verbose = true).in_scope(|| {
+                let _inner = tracing::info_span!("inner").entered();
+                tracing::debug!("inside: kept");
+            });
+            tracing::debug!("after: dropped");
+            // `false` does not mark a span.
+            tracing::info_span!("quiet", tackle.verbose = false)
+                .in_scope(|| tracing::debug!("not verbose: dropped"));
+            // Marked later, with `record`; unmarked again the same way.
+            let late = tracing::info_span!("late", tackle.verbose = tracing::field::Empty);
+            late.in_scope(|| tracing::debug!("unmarked yet: dropped"));
+            late.record(VERBOSE_FIELD, true);
+            late.in_scope(|| tracing::debug!("marked later: kept"));
+            late.record(VERBOSE_FIELD, false);
+            late.in_scope(|| tracing::debug!("unmarked again: dropped"));
+            assert_eq!(messages(), ["inside: kept", "marked later: kept"]);
+        });
+    }
+
+    #[test]
+    fn without_a_level_every_event_is_kept_and_off_keeps_only_verbose_ones() {
+        let subscriber = tracing_subscriber::registry().with(ReportLayer::new());
+        tracing::subscriber::with_default(subscriber, || {
+            let _request = tracing::info_span!("request").entered();
+            tracing::trace!("trace");
+            tracing::debug!("debug");
+            assert_eq!(messages(), ["trace", "debug"]);
+        });
+        let subscriber =
+            tracing_subscriber::registry().with(ReportLayer::new().level(LevelFilter::OFF));
+        tracing::subscriber::with_default(subscriber, || {
+            let _request = tracing::info_span!("request").entered();
+            tracing::error!("error: dropped");
+            tracing::info_span!("replay", tackle.verbose = true)
+                .in_scope(|| tracing::trace!("trace: kept"));
+            assert_eq!(messages(), ["trace: kept"]);
+        });
+    }
+
+    #[test]
+    fn other_layers_keep_their_own_filters() {
+        use std::sync::{Arc, Mutex};
+        use tracing_subscriber::Layer as _;
+
+        /// Counts the events it sees.
+        struct Counter(Arc<Mutex<Vec<String>>>);
+        impl<S: Subscriber> Layer<S> for Counter {
+            fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+                self.0
+                    .lock()
+                    .unwrap()
+                    .push(event.metadata().level().to_string());
+            }
+        }
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let subscriber = tracing_subscriber::registry()
+            .with(Counter(Arc::clone(&seen)).with_filter(LevelFilter::INFO))
+            .with(ReportLayer::new().level(LevelFilter::INFO));
+        tracing::subscriber::with_default(subscriber, || {
+            let _replay = tracing::info_span!("replay", tackle.verbose = true).entered();
+            tracing::debug!("kept by the report layer only");
+            tracing::info!("seen by both");
+            assert_eq!(messages().len(), 2);
+        });
+        assert_eq!(*seen.lock().unwrap(), ["INFO"]);
     }
 
     #[test]
