@@ -49,6 +49,13 @@ table.kv td,table.kv th{border-bottom:1px solid var(--line);padding:3px 8px;text
 table.kv th{width:22%;font-weight:600}
 ol.causes li{margin:2px 0}
 a{color:var(--accent)}
+.banner{padding:10px 28px;background:var(--hit);font-weight:600}
+.warn{color:var(--accent);font-weight:600}
+.trimmed{margin:4px 2px}
+form.actions{margin:8px 0}
+form.resend label{display:block;margin:8px 0}
+form.resend textarea,details.copy textarea{display:block;width:100%;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;background:var(--code);color:var(--fg);border:1px solid var(--line);border-radius:4px;padding:6px}
+input,button{font:inherit}
 "#;
 
 /// The page skeleton: `title`, `body_html` (already escaped), the nonce.
@@ -194,7 +201,10 @@ pub(crate) fn report_page(entry: &Entry, view: &View, nonce: &str) -> String {
     }
     b.push_str("</header><main>");
 
-    if let Some(location) = &r.location {
+    // Without a stack, the source around the location; with one, its first
+    // application frame shows the same lines.
+    let location = r.location.as_ref().filter(|_| r.frames.is_none());
+    if let Some(location) = location {
         if let Some(source) = Source::read(&location.file, location.line, shared) {
             let _ = write!(
                 b,

@@ -248,6 +248,13 @@ async fn checked_form<B: Body, R>(
 /// origin. Clients that send neither (curl) pass: they cannot be a page
 /// forging a request, and still need the token and cookie.
 fn same_origin(headers: &HeaderMap) -> bool {
+    // Pages sent with `Referrer-Policy: no-referrer` post their forms with
+    // `Origin: null`: then only the browser's own word counts.
+    if headers.get(header::ORIGIN).is_some_and(|o| o == "null") {
+        return headers
+            .get("sec-fetch-site")
+            .is_some_and(|site| site == "same-origin");
+    }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     if let Some(origin) = headers.get(header::ORIGIN) {
         let (Ok(origin), Some(host)) = (origin.to_str(), host) else {
@@ -668,6 +675,16 @@ mod tests {
         assert!(!same_origin(&headers(&[
             ("host", "localhost:8000"),
             ("origin", "null")
+        ])));
+        assert!(same_origin(&headers(&[
+            ("host", "localhost:8000"),
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "localhost:8000"),
+            ("origin", "null"),
+            ("sec-fetch-site", "cross-site")
         ])));
         assert!(!same_origin(&headers(&[
             ("host", "localhost:8000"),
