@@ -81,8 +81,8 @@ where
             return ResponseFuture::inner(self.inner.call(request), None);
         }
         if routes::is_ours(request.uri().path()) {
-            // The ready clone for replays; `self.inner` stays ready for
-            // the next call.
+            // A clone for replays (made ready before each use); the
+            // readiness of `self.inner` is not spent on these pages.
             let inner = self.inner.clone();
             let shared = Arc::clone(&self.shared);
             return ResponseFuture::boxed(Box::pin(routes::handle(shared, inner, request, access)));
