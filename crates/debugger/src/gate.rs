@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use http::Request;
+use tackle_http::{ParseError, TrustedHosts};
 use tackle_request::ConnectionInfo;
 
 /// What a request may do with the debugger.
@@ -51,7 +52,7 @@ impl Network {
 /// authority), which must be trusted either way.
 pub(crate) fn access<B>(
     request: &Request<B>,
-    trusted_hosts: &[String],
+    trusted_hosts: &TrustedHosts,
     allowed: &[Network],
 ) -> Access {
     let peer =
@@ -76,7 +77,7 @@ pub(crate) fn access<B>(
             None => return Access::Denied,
         },
     };
-    if host_is_trusted(host, trusted_hosts) {
+    if trusted_hosts.matches_str(host) {
         access
     } else {
         Access::Denied
@@ -93,58 +94,16 @@ pub(crate) fn is_loopback(ip: IpAddr) -> bool {
     }
 }
 
-/// Whether a `Host` value (`name[:port]`, `[v6][:port]`) names
-/// `localhost`, a `*.localhost` name, `127.0.0.1`, `[::1]` or one of
-/// `trusted` (case-insensitive, any port).
-pub(crate) fn host_is_trusted(host: &str, trusted: &[String]) -> bool {
-    let Some(name) = host_name(host) else {
-        return false;
-    };
-    let name = name.to_ascii_lowercase();
-    if name == "localhost" || name == "127.0.0.1" || name == "[::1]" {
-        return true;
-    }
-    if let Some(sub) = name.strip_suffix(".localhost") {
-        return !sub.is_empty()
-            && sub
-                .split('.')
-                .all(|label| !label.is_empty() && label.bytes().all(is_label_byte));
-    }
-    trusted.iter().any(|t| t.eq_ignore_ascii_case(&name))
-}
-
-fn is_label_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
-}
-
-/// The name part of a `Host` value, its port (digits only) removed;
-/// `None` when malformed.
-fn host_name(host: &str) -> Option<&str> {
-    if host.is_empty() {
-        return None;
-    }
-    let (name, port) = if host.starts_with('[') {
-        let end = host.find(']')?;
-        let (name, rest) = host.split_at(end + 1);
-        match rest {
-            "" => (name, None),
-            _ => (name, Some(rest.strip_prefix(':')?)),
-        }
-    } else {
-        match host.rsplit_once(':') {
-            Some((name, port)) => (name, Some(port)),
-            None => (host, None),
-        }
-    };
-    if let Some(port) = port {
-        if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-    }
-    if name.is_empty() || name.contains(['@', '/', '\\', ' ', ':']) && !name.starts_with('[') {
-        return None;
-    }
-    Some(name)
+/// The `Host` names always trusted: `localhost` and its subdomains and the
+/// loopback addresses; then `extra` patterns (see
+/// [`TrustedHosts`](tackle_http::TrustedHosts): `name` exactly, `.name`
+/// with its subdomains).
+pub(crate) fn trusted_hosts(extra: &[String]) -> Result<TrustedHosts, ParseError> {
+    TrustedHosts::new(
+        [".localhost", "127.0.0.1", "[::1]"]
+            .into_iter()
+            .chain(extra.iter().map(String::as_str)),
+    )
 }
 
 #[cfg(test)]
@@ -153,7 +112,7 @@ mod tests {
 
     #[test]
     fn hosts() {
-        let trusted = vec!["dev.example.test".to_owned()];
+        let trusted = trusted_hosts(&["dev.example.test".to_owned()]).unwrap();
         for ok in [
             "localhost",
             "localhost:3000",
@@ -167,7 +126,7 @@ mod tests {
             "dev.example.test",
             "Dev.Example.Test:443",
         ] {
-            assert!(host_is_trusted(ok, &trusted), "{ok}");
+            assert!(trusted.matches_str(ok), "{ok}");
         }
         for bad in [
             "",
@@ -187,7 +146,7 @@ mod tests {
             "10.0.0.1:80",
             "example.test",
         ] {
-            assert!(!host_is_trusted(bad, &trusted), "{bad}");
+            assert!(!trusted.matches_str(bad), "{bad}");
         }
     }
 
@@ -225,7 +184,7 @@ mod tests {
                     .headers_mut()
                     .insert(http::header::HOST, host.parse().unwrap());
             }
-            access(&request, &[], &allowed)
+            access(&request, &trusted_hosts(&[]).unwrap(), &allowed)
         };
         assert_eq!(
             with(Some("127.0.0.1:5000"), Some("localhost:3000")),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
+use tackle_http::TrustedHosts;
 use tackle_report::{CatchPanicLayer, Scrubber};
 use tower_layer::Layer;
 
@@ -59,7 +60,7 @@ struct Settings {
 /// What every service of one layer shares.
 pub(crate) struct Shared {
     pub(crate) enabled: bool,
-    pub(crate) trusted_hosts: Vec<String>,
+    pub(crate) trusted_hosts: TrustedHosts,
     pub(crate) allowed: Vec<Network>,
     pub(crate) roots: Vec<PathBuf>,
     pub(crate) scrubber: Scrubber,
@@ -127,10 +128,19 @@ impl DebuggerLayer {
         self.with(|s| s.capacity = capacity.max(1))
     }
 
-    /// Trusts one more `Host` name (exact, case-insensitive, any port),
-    /// e.g. a name in `/etc/hosts` pointing at `127.0.0.1`.
+    /// Trusts one more `Host` name, e.g. one in `/etc/hosts` pointing at
+    /// `127.0.0.1`: `dev.test` exactly, `.dev.test` with its subdomains
+    /// (case-insensitive; any port unless the pattern names one), as
+    /// [`TrustedHosts`](tackle_http::TrustedHosts) matches.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not a valid host pattern.
     pub fn trusted_host(self, name: impl Into<String>) -> Self {
-        let name = name.into().to_ascii_lowercase();
+        let name = name.into();
+        if let Err(error) = TrustedHosts::new([name.as_str()]) {
+            panic!("trusted_host({name:?}): {error}");
+        }
         self.with(|s| s.trusted_hosts.push(name))
     }
 
@@ -226,7 +236,8 @@ impl DebuggerLayer {
             let secrets = process_secrets();
             Arc::new(Shared {
                 enabled,
-                trusted_hosts: s.trusted_hosts.clone(),
+                trusted_hosts: crate::gate::trusted_hosts(&s.trusted_hosts)
+                    .expect("patterns checked by trusted_host"),
                 allowed: s.allowed.clone(),
                 roots,
                 scrubber: s.scrubber.clone(),

@@ -1,20 +1,26 @@
-//! An error page for tower services in development: a panic, or a 5xx
-//! response carrying a [`tackle_report`] report, answered with a page that
-//! shows the message, the cause chain, the stack with source lines, span
-//! fields, recent events and the (scrubbed) request.
+//! An error page for tower services in development: a panic, a service
+//! error, or a 5xx response carrying a [`tackle_report`] report is answered
+//! with a page that shows the message, the cause chain, the stack with
+//! source lines, span fields, the request's log events and the (scrubbed)
+//! request; behind a PIN the request can be replayed, edited and resent,
+//! and masked values revealed.
 //!
 //! Safe by default:
 //!
 //! - off unless [`DebuggerLayer::enabled`]; in release builds it also needs
 //!   [`DebuggerLayer::allow_in_release`] (and says so loudly in the log);
 //! - only loopback peers (from [`tackle_request::ConnectionInfo`]; an
-//!   unknown peer is denied) with a `Host` of `localhost`, `*.localhost`,
+//!   unknown peer is denied) or [allowed peers](DebuggerLayer::allow_peer)
+//!   with the PIN, with a `Host` of `localhost`, `*.localhost`,
 //!   `127.0.0.1`, `[::1]` or a [trusted name](DebuggerLayer::trusted_host)
 //!   (the DNS-rebinding defence);
 //! - denied or disabled, the inner response passes through untouched;
+//! - actions are POSTs carrying a per-process token and a double-submit
+//!   cookie, from the same origin, after the PIN (9 digits, printed once;
+//!   10 wrong ones lock it until restart);
 //! - every string on a page goes through one escaping function, pages carry
 //!   a strict Content-Security-Policy with a fresh nonce, and the report
-//!   ring is bounded.
+//!   ring and captured bodies are bounded.
 //!
 //! ```
 //! use tackle_debugger::DebuggerLayer;

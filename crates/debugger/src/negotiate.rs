@@ -1,5 +1,7 @@
 //! Which rendering an intercepted error gets, by `Accept`.
 
+use tackle_http::{Accept, Quality};
+
 /// The three renderings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -15,31 +17,21 @@ pub(crate) enum Format {
 /// plain-text types named explicitly (wildcards do not pick a page for
 /// `curl`'s `*/*`); ties go to HTML, then JSON. Nothing named: text.
 pub(crate) fn choose(accept: Option<&str>) -> Format {
-    let Some(accept) = accept else {
+    let Some(accept) = accept.and_then(|a| a.parse::<Accept>().ok()) else {
         return Format::Text;
     };
-    let mut best = [0u16; 3]; // html, json, text: q in thousandths
-    for item in accept.split(',') {
-        let mut parts = item.split(';');
-        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let mut q = 1000u16;
-        for param in parts {
-            if let Some((name, value)) = param.split_once('=') {
-                if name.trim().eq_ignore_ascii_case("q") {
-                    q = parse_q(value.trim()).unwrap_or(0);
-                }
-            }
-        }
-        let slot = match media.as_str() {
+    let mut best = [Quality::ZERO; 3]; // html, json, text
+    for range in accept.iter().filter(|range| !range.is_wildcard()) {
+        let slot = match range.essence() {
             "text/html" | "application/xhtml+xml" => 0,
             "application/json" | "application/problem+json" => 1,
             "text/plain" => 2,
             _ => continue,
         };
-        best[slot] = best[slot].max(q);
+        best[slot] = best[slot].max(range.quality());
     }
     let [html, json, text] = best;
-    if html == 0 && json == 0 && text == 0 {
+    if html == Quality::ZERO && json == Quality::ZERO && text == Quality::ZERO {
         Format::Text
     } else if html >= json && html >= text {
         Format::Html
@@ -48,14 +40,6 @@ pub(crate) fn choose(accept: Option<&str>) -> Format {
     } else {
         Format::Text
     }
-}
-
-/// `q` as thousandths (`0.8` → 800); `None` when malformed.
-fn parse_q(value: &str) -> Option<u16> {
-    let q: f32 = value.parse().ok()?;
-    (0.0..=1.0)
-        .contains(&q)
-        .then(|| (q * 1000.0).round() as u16)
 }
 
 #[cfg(test)]

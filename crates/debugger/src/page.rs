@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use tackle_http::cookie::cookie_pairs;
+use tackle_http::decode_form;
 use tackle_report::{ErrorReport, Frame, FrameKind, RequestSnapshot, Scrubber};
 
 use crate::body::Completeness;
@@ -337,23 +339,20 @@ fn request_html(b: &mut String, request: &RequestSnapshot, entry: &Entry, mask: 
     }
     let uri = mask.uri(&request.uri);
     if let Some((_, query)) = uri.split_once('?') {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let pairs = decode_form(query);
         if !pairs.is_empty() {
             b.push_str("<h3>Query</h3>");
-            kv_table(b, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            kv_table(b, pairs.iter().map(|(k, v)| (k, v.as_str())));
         }
     }
     // Cookie names come from the captured request (the scrubbed header is
     // one mask); values stay masked unless revealed.
     let cookies: Vec<(String, String)> = original_header(entry, "cookie")
         .iter()
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+        .flat_map(|value| cookie_pairs(value))
         .map(|(name, value)| {
             let value = if mask.reveal {
-                value.to_owned()
+                value.into_owned()
             } else {
                 tackle_report::REDACTED.to_owned()
             };
@@ -400,10 +399,8 @@ fn request_html(b: &mut String, request: &RequestSnapshot, entry: &Entry, mask: 
         b.push_str(".</p>");
         let lower = content_type.unwrap_or("").to_ascii_lowercase();
         if lower.contains("x-www-form-urlencoded") {
-            let pairs: Vec<(String, String)> = form_urlencoded::parse(shown.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            kv_table(b, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let pairs = decode_form(&shown);
+            kv_table(b, pairs.iter().map(|(k, v)| (k, v.as_str())));
         } else if let Ok(value) = serde_json::from_str::<serde_json::Value>(&shown) {
             let pretty = serde_json::to_string_pretty(&value).unwrap_or(shown);
             let _ = write!(b, "<pre class=\"body json\">{}</pre>", html(&pretty));

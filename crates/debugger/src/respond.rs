@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Response, StatusCode};
+use tackle_http::cookie::cookie_pairs;
 use tackle_report::catch_panic::ResponseBody;
 
 use crate::secret::random_hex;
@@ -97,15 +98,14 @@ pub(crate) fn set_cookie(headers: &mut HeaderMap, name: &str, value: &str, max_a
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+        .flat_map(cookie_pairs)
         .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+        .map(|(_, value)| value.into_owned())
 }
 
 #[cfg(test)]
@@ -120,8 +120,8 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("tackle_debug_pin=abc"),
         );
-        assert_eq!(cookie(&headers, "b"), Some("2"));
-        assert_eq!(cookie(&headers, PIN_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "b").as_deref(), Some("2"));
+        assert_eq!(cookie(&headers, PIN_COOKIE).as_deref(), Some("abc"));
         assert_eq!(cookie(&headers, "c"), None);
     }
 

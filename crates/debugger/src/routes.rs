@@ -11,6 +11,7 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri};
 use http_body::Body;
 use http_body_util::BodyExt;
+use tackle_http::{MultiMap, decode_form};
 use tackle_report::catch_panic::ResponseBody;
 use tackle_report::{REDACTED, ReportId, ResponseReportExt, response_snapshot};
 use tackle_request::ConnectionInfo;
@@ -92,7 +93,7 @@ where
 {
     let unlocked = shared
         .pin
-        .is_unlocked(cookie(request.headers(), PIN_COOKIE));
+        .is_unlocked(cookie(request.headers(), PIN_COOKIE).as_deref());
     let route = route(request.uri().path());
     let method = request.method().clone();
     match route {
@@ -231,7 +232,7 @@ async fn checked_form<B: Body, R>(
         ));
     }
     let double_submit = match (cookie(headers, CSRF_COOKIE), form.get("csrf")) {
-        (Some(cookie), Some(field)) => same(cookie, field) && same(field, &shared.csrf),
+        (Some(cookie), Some(field)) => same(&cookie, field) && same(field, &shared.csrf),
         _ => false,
     };
     if !double_submit {
@@ -523,26 +524,19 @@ async fn read_prefix<B: Body>(body: B, limit: usize) -> (Bytes, bool) {
 }
 
 /// An urlencoded form.
-struct Form(Vec<(String, String)>);
+struct Form(MultiMap);
 
 impl Form {
     fn parse(bytes: &[u8]) -> Self {
-        Form(
-            form_urlencoded::parse(bytes)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
+        Form(decode_form(bytes))
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.0.get(name).map(String::as_str)
     }
 
     fn has(&self, name: &str) -> bool {
-        self.get(name).is_some()
+        self.0.contains_key(name)
     }
 }
 

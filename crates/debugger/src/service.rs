@@ -88,13 +88,11 @@ where
             return ResponseFuture::boxed(Box::pin(routes::handle(shared, inner, request, access)));
         }
         let head = shared_request_head(&mut request);
-        let accept = request.headers().get(header::ACCEPT).cloned();
         let (parts, body) = request.into_parts();
         let (body, capture) = RequestBody::captured(body);
         let watch = Watch {
             head,
             capture,
-            accept,
             access,
             shared: Arc::clone(&self.shared),
         };
@@ -171,7 +169,6 @@ fn intercepted<B>(
 struct Watch {
     head: Arc<RequestHead>,
     capture: Capture,
-    accept: Option<HeaderValue>,
     access: Access,
     shared: Arc<Shared>,
 }
@@ -213,8 +210,7 @@ impl Watch {
             status.as_u16(),
             message.lines().next().unwrap_or_default(),
         );
-        let accept = self.accept.as_ref().and_then(|v| v.to_str().ok());
-        let format = negotiate::choose(accept);
+        let format = negotiate::choose(self.head.header(header::ACCEPT));
         intercepted(&entry, status, format, self.access, &self.shared)
     }
 }
@@ -272,11 +268,11 @@ where
             return Poll::Ready(result);
         };
         match result {
-            Ok(response) if response.status().is_server_error() && response.report().is_some() => {
+            Ok(response) if response.status().is_server_error() => {
+                let Some(mut report) = response.report().cloned() else {
+                    return Poll::Ready(Ok(response));
+                };
                 let status = response.status();
-                let mut report = response.report().cloned().unwrap_or_else(|| {
-                    ErrorReport::new(ReportKind::ServerError, status.to_string())
-                });
                 if report.response.is_none() {
                     report.response = Some(response_snapshot(&response));
                 }

@@ -453,3 +453,55 @@ async fn layers_share_nothing_but_clones_share_the_ring() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// axum's `Router`, wrapped whole and through `Router::layer`.
+#[tokio::test]
+async fn composes_with_axum() {
+    use axum::body::Body;
+    use axum::routing::get;
+
+    install_panic_hook();
+    let routes = || {
+        axum::Router::new()
+            .route("/ok", get(|| async { "fine" }))
+            .route(
+                "/boom",
+                get(|| async {
+                    if true {
+                        panic!("axum handler gave up");
+                    }
+                    "never"
+                }),
+            )
+    };
+    let request = |path: &str| {
+        let mut request = Request::builder()
+            .uri(path)
+            .header("host", "localhost")
+            .header("accept", "text/html")
+            .body(Body::empty())
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectionInfo::new("127.0.0.1:40000".parse().unwrap()));
+        request
+    };
+    check_axum("around the router", layer().layer(routes()), request).await;
+    check_axum("Router::layer", routes().layer(layer()), request).await;
+}
+
+async fn check_axum<S, B>(name: &str, app: S, request: impl Fn(&str) -> Request<axum::body::Body>)
+where
+    S: Service<Request<axum::body::Body>, Response = Response<B>, Error = Infallible> + Clone,
+    B: http_body::Body,
+    B::Error: std::fmt::Debug,
+{
+    let ok = app.clone().oneshot(request("/ok")).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK, "{name}");
+    let failed = app.clone().oneshot(request("/boom")).await.unwrap();
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR, "{name}");
+    assert!(failed.headers().contains_key("x-debug-url"), "{name}");
+    let page = failed.into_body().collect().await.unwrap().to_bytes();
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains("axum handler gave up"), "{name}");
+}

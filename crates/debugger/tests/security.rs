@@ -449,17 +449,15 @@ async fn edit_and_resend_restores_masked_values() {
     assert!(page.body.contains("authorization: [REDACTED]"));
 
     // Sent with the masks and an edited body, the originals go out again.
-    let form: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("token", &token)
-        .append_pair("csrf", &csrf)
-        .append_pair("method", "PUT")
-        .append_pair("target", "/echo?api_key=[REDACTED]&q=2")
-        .append_pair(
-            "headers",
-            &format!("Host: {host}\r\nAuthorization: [REDACTED]\r\nX-Extra: yes\r\n"),
-        )
-        .append_pair("body", "all good")
-        .finish();
+    let headers = format!("Host: {host}\r\nAuthorization: [REDACTED]\r\nX-Extra: yes\r\n");
+    let form = tackle_http::encode_form([
+        ("token", token.as_str()),
+        ("csrf", csrf.as_str()),
+        ("method", "PUT"),
+        ("target", "/echo?api_key=[REDACTED]&q=2"),
+        ("headers", headers.as_str()),
+        ("body", "all good"),
+    ]);
     let resent = send(
         "127.0.0.1",
         server.addr,
@@ -636,4 +634,37 @@ async fn the_peer_comes_from_the_connection() {
     .await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("order book"));
+}
+
+#[tokio::test]
+async fn action_forms_are_read_up_to_their_limit() {
+    const MAX_FORM_BYTES: usize = 256 * 1024;
+    let server = serve("127.0.0.1", layer()).await;
+    let host = host(&server);
+    let (url, page) = failed_page(&server).await;
+    let (token, csrf) = (page.field("token"), page.field("csrf"));
+    let cookie = format!("Cookie: tackle_debug_csrf={csrf}\n");
+    let form = |len: usize| {
+        let fields = format!("token={token}&csrf={csrf}&pad=");
+        format!("{fields}{}", "x".repeat(len - fields.len()))
+    };
+    // At the limit the form is read: the answer is about the missing PIN.
+    let at = send(
+        "127.0.0.1",
+        server.addr,
+        &post(&format!("{url}/reveal"), &host, &cookie),
+        &form(MAX_FORM_BYTES),
+    )
+    .await;
+    assert_eq!(at.status, 401, "{}", at.body);
+    // One byte past: 413, naming the limit.
+    let past = send(
+        "127.0.0.1",
+        server.addr,
+        &post(&format!("{url}/reveal"), &host, &cookie),
+        &form(MAX_FORM_BYTES + 1),
+    )
+    .await;
+    assert_eq!(past.status, 413);
+    assert!(past.body.contains("MAX_FORM_BYTES"), "{}", past.body);
 }

@@ -80,7 +80,6 @@ where
         let snapshot = shared_request_head(&mut request);
         let context = PanicContext {
             preview: request.extensions().get::<crate::BodyPreview>().cloned(),
-            accept: request.headers().get(http::header::ACCEPT).cloned(),
             snapshot,
             app: self.app.clone(),
         };
@@ -105,9 +104,15 @@ where
 struct PanicContext {
     /// The body's first bytes, when a `BodyPreviewLayer` is outside.
     preview: Option<crate::BodyPreview>,
-    accept: Option<HeaderValue>,
     snapshot: Arc<RequestHead>,
     app: Option<AppInfo>,
+}
+
+impl PanicContext {
+    /// The request's `Accept`, for the 500 page.
+    fn accept(&self) -> Option<&HeaderValue> {
+        self.snapshot.headers().get(http::header::ACCEPT)
+    }
 }
 
 /// The report of a panic with `payload`, from the hook's capture when there
@@ -169,7 +174,7 @@ where
                 .panicked
                 .take()
                 .unwrap_or_else(|| ErrorReport::new(ReportKind::Panic, "polled after a panic"));
-            return Poll::Ready(Ok(panic_response(report, this.context.accept.as_ref())));
+            return Poll::Ready(Ok(panic_response(report, this.context.accept())));
         };
         match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
@@ -177,7 +182,7 @@ where
             Err(payload) => {
                 this.future.set(None);
                 let report = report(&*payload, this.context);
-                Poll::Ready(Ok(panic_response(report, this.context.accept.as_ref())))
+                Poll::Ready(Ok(panic_response(report, this.context.accept())))
             }
         }
     }
