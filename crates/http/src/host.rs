@@ -229,6 +229,19 @@ pub(crate) fn parse_port(digits: &str) -> Option<u16> {
 /// one.
 fn push_name(text: &mut String, name: &str) -> Result<Option<IpAddr>, ParseError> {
     let name = name.strip_suffix('.').unwrap_or(name);
+    let ip = check_name(name)?;
+    if ip.is_some() {
+        // The strict IPv4 grammar leaves one spelling: the input is canonical.
+        text.push_str(name);
+    } else {
+        text.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    Ok(ip)
+}
+
+/// Validates a registered name or IPv4 address (without its trailing dot);
+/// gives the address if it is one.
+fn check_name(name: &str) -> Result<Option<IpAddr>, ParseError> {
     if name.is_empty() {
         return Err(ParseError::invalid(WHAT, "empty host name"));
     }
@@ -264,11 +277,8 @@ fn push_name(text: &mut String, name: &str) -> Result<Option<IpAddr>, ParseError
         let ip = Ipv4Addr::from_str(name).map_err(|_| {
             ParseError::invalid(WHAT, "numeric host that is not a dotted-quad IPv4 address")
         })?;
-        // The strict IPv4 grammar leaves one spelling: the input is canonical.
-        text.push_str(name);
         return Ok(Some(IpAddr::V4(ip)));
     }
-    text.extend(name.chars().map(|c| c.to_ascii_lowercase()));
     Ok(None)
 }
 
@@ -385,18 +395,23 @@ impl HostPattern {
     }
 
     fn matches(&self, host: &Host) -> bool {
-        if self.host.port.is_some() && self.host.port != host.port {
+        self.matches_parts(host.hostname(), host.port)
+    }
+
+    /// Whether a valid host `name` (normalised but for ASCII case) and
+    /// `port` match.
+    fn matches_parts(&self, name: &str, port: Option<u16>) -> bool {
+        if self.host.port.is_some() && self.host.port != port {
             return false;
         }
         let want = self.host.hostname();
-        let name = host.hostname();
-        if name == want {
+        if name.eq_ignore_ascii_case(want) {
             return true;
         }
         self.subdomains
             && name.len() > want.len()
-            && name.ends_with(want)
-            && name.as_bytes().get(name.len() - want.len() - 1) == Some(&b'.')
+            && name.as_bytes()[name.len() - want.len() - 1] == b'.'
+            && name[name.len() - want.len()..].eq_ignore_ascii_case(want)
     }
 }
 
@@ -423,7 +438,20 @@ impl TrustedHosts {
     /// Whether a raw `Host` header value is valid and matches one of the
     /// patterns; an invalid value is never trusted.
     pub fn matches_str(&self, host: &str) -> bool {
-        Host::parse(host).is_ok_and(|h| self.matches(&h))
+        // Names are matched in place, without the normalised copy a `Host`
+        // makes (this runs per request); IPv6 needs its canonical form.
+        if host.starts_with('[') || host.len() > MAX_HOSTNAME_LEN + 7 {
+            return Host::parse(host).is_ok_and(|h| self.matches(&h));
+        }
+        let (name, port) = match host.split_once(':') {
+            Some((name, digits)) => match parse_port(digits) {
+                Some(port) => (name, Some(port)),
+                None => return false,
+            },
+            None => (host, None),
+        };
+        let name = name.strip_suffix('.').unwrap_or(name);
+        check_name(name).is_ok() && self.patterns.iter().any(|p| p.matches_parts(name, port))
     }
 
     /// Whether the list has no patterns (and so trusts nothing).
@@ -689,6 +717,16 @@ mod tests {
         #[test]
         fn parse_never_panics(s in "\\PC{0,40}") {
             let _ = s.parse::<Host>();
+        }
+
+        #[test]
+        fn matching_in_place_agrees_with_parsing(
+            value in "[a-zA-Z0-9.:\\[\\]_@-]{0,24}",
+            pattern in prop::sample::select(vec![".localhost", "localhost", "127.0.0.1", "[::1]", ".example.com", "example.com:8080"]),
+        ) {
+            let trusted = TrustedHosts::new([pattern]).unwrap();
+            let parsed = Host::parse(&value).is_ok_and(|h| trusted.matches(&h));
+            prop_assert_eq!(trusted.matches_str(&value), parsed, "{:?} against {:?}", value, pattern);
         }
 
         #[test]
