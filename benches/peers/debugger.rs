@@ -22,19 +22,25 @@ use tower::{Layer, Service, ServiceExt, service_fn};
 
 use crate::harness::Scenario;
 
+/// The layer as a developer runs it: on. Benchmarks build in release mode,
+/// where `enabled(true)` alone leaves the layer off, so the opt-in is
+/// given too (the layer logs its warning once).
+fn enabled() -> DebuggerLayer {
+    DebuggerLayer::new().enabled(true).allow_in_release(true)
+}
+
 /// Every `debugger/` scenario.
 pub fn scenarios() -> Vec<Scenario> {
-    let mut with_layer = DebuggerLayer::new()
-        .enabled(true)
-        .layer(service_fn(hello::<RequestBody<String>>));
+    let layer = enabled();
+    assert!(layer.is_enabled());
+    let mut with_layer = layer.layer(service_fn(hello::<RequestBody<String>>));
+    let mut disabled = DebuggerLayer::new().layer(service_fn(hello::<RequestBody<String>>));
     let mut without = service_fn(hello::<String>);
+    let mut without_too = service_fn(hello::<String>);
     assert_eq!(call(&mut with_layer), (StatusCode::OK, 12));
+    assert_eq!(call(&mut disabled), (StatusCode::OK, 12));
     assert_eq!(call(&mut without), (StatusCode::OK, 12));
-    let http_with = Loopback::start(
-        DebuggerLayer::new()
-            .enabled(true)
-            .layer(service_fn(hello::<RequestBody<Incoming>>)),
-    );
+    let http_with = Loopback::start(enabled().layer(service_fn(hello::<RequestBody<Incoming>>)));
     let http_without = Loopback::start(service_fn(hello::<Incoming>));
     assert_eq!(http_with.get(), 12);
     assert_eq!(http_without.get(), 12);
@@ -44,6 +50,13 @@ pub fn scenarios() -> Vec<Scenario> {
             move || call(&mut with_layer),
             "no-layer",
             move || call(&mut without),
+            0.97,
+        ),
+        Scenario::versus(
+            "debugger/hello-disabled",
+            move || call(&mut disabled),
+            "no-layer",
+            move || call(&mut without_too),
             0.97,
         ),
         Scenario::versus(

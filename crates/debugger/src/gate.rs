@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use http::Request;
+use http::{HeaderMap, Request, Uri};
 use tackle_http::{ParseError, TrustedHosts};
 use tackle_request::ConnectionInfo;
 
@@ -47,41 +47,33 @@ impl Network {
     }
 }
 
-/// What `request` may do: by its peer (from [`ConnectionInfo`]; unknown =
-/// denied), loopback or on `allowed`, and its `Host` (or the URI's
-/// authority), which must be trusted either way.
-pub(crate) fn access<B>(
-    request: &Request<B>,
-    trusted_hosts: &TrustedHosts,
-    allowed: &[Network],
-) -> Access {
+/// What the peer alone allows, before the `Host` is looked at: a request
+/// that fails is checked with [`host_is_trusted`] then, so that requests
+/// that succeed never pay for it.
+pub(crate) fn peer_access<B>(request: &Request<B>, allowed: &[Network]) -> Access {
     let peer =
         ConnectionInfo::from_extensions(request.extensions()).and_then(ConnectionInfo::remote_addr);
-    let Some(peer) = peer else {
-        return Access::Denied;
-    };
-    let access = if is_loopback(peer.ip()) {
-        Access::Local
-    } else if allowed.iter().any(|net| net.contains(peer.ip())) {
-        Access::PinFirst
-    } else {
-        return Access::Denied;
-    };
-    let host = match request.headers().get(http::header::HOST) {
+    match peer {
+        Some(peer) if is_loopback(peer.ip()) => Access::Local,
+        Some(peer) if allowed.iter().any(|net| net.contains(peer.ip())) => Access::PinFirst,
+        _ => Access::Denied,
+    }
+}
+
+/// Whether the request's `Host` (or, without one, its URI's authority) is
+/// trusted.
+pub(crate) fn host_is_trusted(headers: &HeaderMap, uri: &Uri, trusted: &TrustedHosts) -> bool {
+    let host = match headers.get(http::header::HOST) {
         Some(value) => match value.to_str() {
             Ok(host) => host,
-            Err(_) => return Access::Denied,
+            Err(_) => return false,
         },
-        None => match request.uri().authority() {
+        None => match uri.authority() {
             Some(authority) => authority.as_str(),
-            None => return Access::Denied,
+            None => return false,
         },
     };
-    if trusted_hosts.matches_str(host) {
-        access
-    } else {
-        Access::Denied
-    }
+    trusted.matches_str(host)
 }
 
 /// `127.0.0.0/8`, `::1`, and IPv4-mapped `::ffff:127.x.y.z`.
@@ -109,6 +101,23 @@ pub(crate) fn trusted_hosts(extra: &[String]) -> Result<TrustedHosts, ParseError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `request` may do: by its peer (from [`ConnectionInfo`]; unknown =
+    /// denied), loopback or on `allowed`, and its `Host` (or the URI's
+    /// authority), which must be trusted either way.
+    fn access<B>(
+        request: &Request<B>,
+        trusted_hosts: &TrustedHosts,
+        allowed: &[Network],
+    ) -> Access {
+        match peer_access(request, allowed) {
+            Access::Denied => Access::Denied,
+            _ if !host_is_trusted(request.headers(), request.uri(), trusted_hosts) => {
+                Access::Denied
+            }
+            access => access,
+        }
+    }
 
     #[test]
     fn hosts() {

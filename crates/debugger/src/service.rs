@@ -12,7 +12,7 @@ use http::{Request, Response, StatusCode};
 use tackle_report::catch_panic::ResponseBody;
 use tackle_report::{
     AttachedReport, CatchPanic, ErrorReport, ReportKind, RequestHead, ResponseReportExt,
-    response_snapshot, shared_request_head,
+    SharedSnapshot, response_snapshot,
 };
 use tower_service::Service;
 
@@ -70,34 +70,68 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let access = if self.shared.enabled {
-            gate::access(&request, &self.shared.trusted_hosts, &self.shared.allowed)
+            gate::peer_access(&request, &self.shared.allowed)
         } else {
             Access::Denied
         };
-        if access == Access::Denied {
-            let request = request.map(RequestBody::passthrough);
-            return ResponseFuture::inner(self.inner.call(request), None);
+        let ours = routes::is_ours(request.uri().path());
+        if access == Access::Denied
+            || ours
+                && !gate::host_is_trusted(
+                    request.headers(),
+                    request.uri(),
+                    &self.shared.trusted_hosts,
+                )
+        {
+            return self.pass(request);
         }
-        if routes::is_ours(request.uri().path()) {
+        if ours {
             // A clone for replays (made ready before each use); the
             // readiness of `self.inner` is not spent on these pages.
             let inner = self.inner.clone();
             let shared = Arc::clone(&self.shared);
             return ResponseFuture::boxed(Box::pin(routes::handle(shared, inner, request, access)));
         }
-        let head = shared_request_head(&mut request);
+        // The head a layer outside took (an error mailer), or our own copy,
+        // handed to `CatchPanic` directly. The `Host` is checked only if the
+        // request fails.
+        let head = match request.extensions().get::<SharedSnapshot>() {
+            Some(SharedSnapshot(head)) => Arc::clone(head),
+            None => Arc::new(RequestHead::of(&request)),
+        };
         let (parts, body) = request.into_parts();
         let (body, capture) = RequestBody::captured(body);
+        let request = Request::from_parts(parts, body);
+        let future = self.inner.call_with_head(request, Some(Arc::clone(&head)));
         let watch = Watch {
             head,
             capture,
             access,
             shared: Arc::clone(&self.shared),
         };
-        let request = Request::from_parts(parts, body);
-        ResponseFuture::inner(self.inner.call(request), Some(watch))
+        ResponseFuture::inner(future, Some(watch))
+    }
+}
+
+impl<S> Debugger<S> {
+    /// Hands `request` on, the layer out of the way: no copy of its head
+    /// (a panic still becomes a generic 500, showing the head a layer
+    /// outside took, if any).
+    fn pass<ReqBody, ResBody>(
+        &mut self,
+        request: Request<ReqBody>,
+    ) -> ResponseFuture<tackle_report::catch_panic::ResponseFuture<S::Future>, ResBody, S::Error>
+    where
+        S: Service<Request<RequestBody<ReqBody>>, Response = Response<ResBody>>,
+    {
+        let head = request
+            .extensions()
+            .get::<SharedSnapshot>()
+            .map(|SharedSnapshot(head)| Arc::clone(head));
+        let request = request.map(RequestBody::passthrough);
+        ResponseFuture::inner(self.inner.call_with_head(request, head), None)
     }
 }
 
@@ -174,6 +208,16 @@ struct Watch {
 }
 
 impl Watch {
+    /// Whether the request named a trusted `Host` (the DNS-rebinding
+    /// defence): otherwise the failure passes through untouched.
+    fn host_is_trusted(&self) -> bool {
+        gate::host_is_trusted(
+            self.head.headers(),
+            self.head.uri(),
+            &self.shared.trusted_hosts,
+        )
+    }
+
     /// Keeps `report` with the captured request, logs it, and answers it.
     fn intercept<B>(
         self,
@@ -267,6 +311,13 @@ where
         let Some(watch) = watch.take() else {
             return Poll::Ready(result);
         };
+        let failed = match &result {
+            Ok(response) => response.status().is_server_error(),
+            Err(_) => true,
+        };
+        if !failed || !watch.host_is_trusted() {
+            return Poll::Ready(result);
+        }
         match result {
             Ok(response) if response.status().is_server_error() => {
                 let Some(mut report) = response.report().cloned() else {

@@ -78,8 +78,28 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let snapshot = shared_request_head(&mut request);
+        self.call_with_head(request, Some(snapshot))
+    }
+}
+
+impl<S> CatchPanic<S> {
+    /// [`Service::call`] without taking the request's head: a panic's
+    /// report shows `snapshot`, the head a layer outside took, or no
+    /// request at all with `None` (for a caller that knows no one outside
+    /// wants it: a layer that does, such as an error mailer, leaves a
+    /// [`SharedSnapshot`](crate::SharedSnapshot) in the extensions). The
+    /// extensions are neither searched nor given a snapshot.
+    pub fn call_with_head<ReqBody, ResBody>(
+        &mut self,
+        request: Request<ReqBody>,
+        snapshot: Option<Arc<RequestHead>>,
+    ) -> ResponseFuture<S::Future>
+    where
+        S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    {
         let context = PanicContext {
             preview: request.extensions().get::<crate::BodyPreview>().cloned(),
+            accept: request.headers().get(http::header::ACCEPT).cloned(),
             snapshot,
             app: self.app.clone(),
         };
@@ -92,7 +112,7 @@ where
             // Answered at the first poll, like any other response.
             Err(payload) => ResponseFuture {
                 future: None,
-                panicked: Some(report(&*payload, &context)),
+                panicked: Some(Box::new(report(&*payload, &context))),
                 context,
             },
         }
@@ -104,15 +124,10 @@ where
 struct PanicContext {
     /// The body's first bytes, when a `BodyPreviewLayer` is outside.
     preview: Option<crate::BodyPreview>,
-    snapshot: Arc<RequestHead>,
+    /// How the 500 page is rendered.
+    accept: Option<HeaderValue>,
+    snapshot: Option<Arc<RequestHead>>,
     app: Option<AppInfo>,
-}
-
-impl PanicContext {
-    /// The request's `Accept`, for the 500 page.
-    fn accept(&self) -> Option<&HeaderValue> {
-        self.snapshot.headers().get(http::header::ACCEPT)
-    }
 }
 
 /// The report of a panic with `payload`, from the hook's capture when there
@@ -129,9 +144,11 @@ fn report(payload: &(dyn std::any::Any + Send), context: &PanicContext) -> Error
         report.spans = capture.spans;
         report.events = capture.events;
     }
-    let mut request = context.snapshot.snapshot();
-    request.body_preview = context.preview.as_ref().map(crate::BodyPreview::bytes);
-    report.request = Some(request);
+    report.request = context.snapshot.as_ref().map(|head| {
+        let mut request = head.snapshot();
+        request.body_preview = context.preview.as_ref().map(crate::BodyPreview::bytes);
+        request
+    });
     report.app = context.app.clone();
     report
 }
@@ -156,7 +173,9 @@ pin_project_lite::pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         future: Option<F>,
-        panicked: Option<ErrorReport>,
+        // Boxed: a report is large, and every future that does not panic
+        // would carry (and move) its space.
+        panicked: Option<Box<ErrorReport>>,
         context: PanicContext,
     }
 }
@@ -170,11 +189,11 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let Some(future) = this.future.as_mut().as_pin_mut() else {
-            let report = this
-                .panicked
-                .take()
-                .unwrap_or_else(|| ErrorReport::new(ReportKind::Panic, "polled after a panic"));
-            return Poll::Ready(Ok(panic_response(report, this.context.accept())));
+            let report = this.panicked.take().map_or_else(
+                || ErrorReport::new(ReportKind::Panic, "polled after a panic"),
+                |report| *report,
+            );
+            return Poll::Ready(Ok(panic_response(report, this.context.accept.as_ref())));
         };
         match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
@@ -182,7 +201,7 @@ where
             Err(payload) => {
                 this.future.set(None);
                 let report = report(&*payload, this.context);
-                Poll::Ready(Ok(panic_response(report, this.context.accept())))
+                Poll::Ready(Ok(panic_response(report, this.context.accept.as_ref())))
             }
         }
     }
