@@ -2,6 +2,8 @@
 //!
 //! Each crate is independent and re-exported here behind a feature of the
 //! same name (all on by default), so `tackle::http` is `tackle_http`.
+//! Feature `server` adds [`serve`]: a hyper server with graceful shutdown
+//! for any tower service, and [`serve_dev`] with the debugger in front.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -44,3 +46,10 @@ pub use tackle_debugger as debugger;
 #[cfg(feature = "testing")]
 #[doc(inline)]
 pub use tackle_testing as testing;
+
+#[cfg(feature = "server")]
+mod server;
+#[cfg(all(feature = "server", feature = "debugger"))]
+pub use server::serve_dev;
+#[cfg(feature = "server")]
+pub use server::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS, SHUTDOWN_TIMEOUT, Server, serve};

@@ -380,6 +380,10 @@ pub(crate) fn classify(function: Option<&str>, file: Option<&str>) -> (FrameKind
             (FrameKind::Runtime, Some(name.to_owned()))
         }
         (Some(name), _) => (FrameKind::InApp, Some(name.to_owned())),
+        // A bare name in a Rust file that is neither std's nor a
+        // dependency's: the app built with `debug = "line-tables-only"`,
+        // whose debug info names functions without their path.
+        (None, Some(file)) if file.ends_with(".rs") => (FrameKind::InApp, None),
         // No Rust path: libc (`start_thread`, `clone3`, even with its
         // debug info), the loader, an unknown address.
         (None, _) => (FrameKind::Std, None),
@@ -412,6 +416,19 @@ mod tests {
                 Some("src/db.rs"),
                 FrameKind::InApp,
                 Some("myapp"),
+            ),
+            // Line-tables-only debug info: names without their path.
+            (
+                Some("handle"),
+                Some("./tests/browser.rs"),
+                FrameKind::InApp,
+                None,
+            ),
+            (
+                Some("start_thread"),
+                Some("./nptl/pthread_create.c"),
+                FrameKind::Std,
+                None,
             ),
             (
                 Some("core::result::unwrap_failed"),
