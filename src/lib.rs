@@ -47,9 +47,16 @@ pub use tackle_debugger as debugger;
 #[doc(inline)]
 pub use tackle_testing as testing;
 
+pub mod prelude;
+
 #[cfg(feature = "server")]
 mod server;
 #[cfg(all(feature = "server", feature = "debugger"))]
 pub use server::serve_dev;
 #[cfg(feature = "server")]
 pub use server::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS, SHUTDOWN_TIMEOUT, Server, serve};
+
+/// The README's composition examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

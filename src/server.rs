@@ -47,7 +47,8 @@ type BoxError = Box<dyn StdError + Send + Sync>;
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long an HTTP/1.1 client has to send a complete request head: 30
-/// seconds. A slow client cannot hold a connection open by dribbling bytes.
+/// seconds unless [`Server::header_read_timeout`] says otherwise. A slow
+/// client cannot hold a connection open by dribbling bytes.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Connections served at once: 10,000 unless [`Server::max_connections`]
@@ -133,6 +134,7 @@ type Signal = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub struct Server {
     listener: TcpListener,
     shutdown_timeout: Duration,
+    header_read_timeout: Duration,
     max_connections: usize,
     signal: Option<Signal>,
     #[cfg(feature = "debugger")]
@@ -144,6 +146,7 @@ impl std::fmt::Debug for Server {
         f.debug_struct("Server")
             .field("local_addr", &self.listener.local_addr().ok())
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("header_read_timeout", &self.header_read_timeout)
             .field("max_connections", &self.max_connections)
             .field("custom_signal", &self.signal.is_some())
             .finish_non_exhaustive()
@@ -161,6 +164,7 @@ impl Server {
         Server {
             listener,
             shutdown_timeout: SHUTDOWN_TIMEOUT,
+            header_read_timeout: HEADER_READ_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
             signal: None,
             #[cfg(feature = "debugger")]
@@ -177,6 +181,13 @@ impl Server {
     /// their connections are closed ([`SHUTDOWN_TIMEOUT`] by default).
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Server {
         self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// How long an HTTP/1.1 client has to send a whole request head
+    /// ([`HEADER_READ_TIMEOUT`] by default) before it is disconnected.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Server {
+        self.header_read_timeout = timeout;
         self
     }
 
@@ -217,14 +228,12 @@ impl Server {
         let signal = self.signal.unwrap_or_else(|| Box::pin(terminated()));
         let addr = self.listener.local_addr()?;
         println!("tackle: listening on http://{addr}");
-        run(
-            self.listener,
-            service,
-            signal,
-            self.shutdown_timeout,
-            self.max_connections,
-        )
-        .await
+        let limits = Limits {
+            shutdown_timeout: self.shutdown_timeout,
+            header_read_timeout: self.header_read_timeout,
+            max_connections: self.max_connections,
+        };
+        run(self.listener, service, signal, limits).await
     }
 
     /// [`serve`](Server::serve) with the debugger in front, enabled even in
@@ -252,14 +261,19 @@ impl Server {
     }
 }
 
+struct Limits {
+    shutdown_timeout: Duration,
+    header_read_timeout: Duration,
+    max_connections: usize,
+}
+
 /// The accept loop: one task per connection, each watched for graceful
 /// shutdown, at most `max_connections` at once.
 async fn run<S, B>(
     listener: TcpListener,
     service: S,
     mut signal: Signal,
-    shutdown_timeout: Duration,
-    max_connections: usize,
+    limits: Limits,
 ) -> io::Result<()>
 where
     S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
@@ -273,7 +287,7 @@ where
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(limits.header_read_timeout);
     builder.http2().timer(TokioTimer::new());
 
     let graceful = GracefulShutdown::new();
@@ -284,7 +298,7 @@ where
             () = &mut signal => break,
             // Reap finished connections so the set holds only live ones.
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            accepted = listener.accept(), if connections.len() < max_connections => {
+            accepted = listener.accept(), if connections.len() < limits.max_connections => {
                 let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
                     Err(error) => {
@@ -314,14 +328,14 @@ where
     drop(listener);
     let open = graceful.count();
     println!("tackle: shutting down ({open} open connections)");
-    if tokio::time::timeout(shutdown_timeout, graceful.shutdown())
+    if tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown())
         .await
         .is_err()
     {
         println!(
             "tackle: {} connections still busy after {:?}; closing them",
             connections.len(),
-            shutdown_timeout
+            limits.shutdown_timeout
         );
     }
     connections.shutdown().await;

@@ -243,6 +243,35 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
 }
 
 #[tokio::test]
+async fn a_client_too_slow_to_send_its_head_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut server = start(|s| s.header_read_timeout(Duration::from_millis(300))).await;
+    // In time: a whole head at once is served.
+    let (mut sender, _, _driver) = http1(server.addr).await;
+    let response = sender.send_request(get("/")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // Too slow: half a head, then nothing; the server hangs up.
+    let mut slow = TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: loc")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    // Closed (or reset) rather than left hanging; at most a 408 is sent.
+    let _closed_or_reset =
+        tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut rest))
+            .await
+            .expect("disconnected after the header read timeout");
+    assert!(
+        rest.is_empty() || String::from_utf8_lossy(&rest).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&rest)
+    );
+    server.shut_down().await.unwrap();
+}
+
+#[tokio::test]
 async fn serve_dev_puts_the_debugger_in_front() {
     let (stop, stopped) = oneshot::channel::<()>();
     let server = Server::bind("127.0.0.1:0")
