@@ -53,7 +53,7 @@ struct Settings {
     ignore: IgnoreRules,
     mail_server_errors: bool,
     enabled: Option<bool>,
-    app: Option<AppInfo>,
+    app: Option<Arc<AppInfo>>,
 }
 
 /// What every service of one layer, and its handle, share.
@@ -227,10 +227,10 @@ impl ErrorMailLayer {
 
     /// Names the application in reports and mails.
     pub fn app(self, name: impl Into<String>, version: impl Into<String>) -> Self {
-        let app = AppInfo {
+        let app = Arc::new(AppInfo {
             name: name.into(),
             version: version.into(),
-        };
+        });
         self.with(|s| s.app = Some(app))
     }
 
@@ -366,7 +366,7 @@ impl<S> Layer<S> for ErrorMailLayer {
 pub struct ErrorMail<S> {
     inner: CatchPanic<S>,
     shared: Arc<Shared>,
-    app: Option<AppInfo>,
+    app: Option<Arc<AppInfo>>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for ErrorMail<S>
@@ -411,7 +411,7 @@ struct Watch {
     /// The body's first bytes, when a `BodyPreviewLayer` is outside.
     preview: Option<tackle_report::BodyPreview>,
     shared: Arc<Shared>,
-    app: Option<AppInfo>,
+    app: Option<Arc<AppInfo>>,
 }
 
 pin_project_lite::pin_project! {
@@ -452,7 +452,7 @@ where
                                 report.request = Some(watch.snapshot.snapshot());
                             }
                             if report.app.is_none() {
-                                report.app = watch.app;
+                                report.app = watch.app.as_deref().cloned();
                             }
                             Some(report)
                         }
@@ -462,7 +462,7 @@ where
                             let mut request = watch.snapshot.snapshot();
                             request.body_preview = watch.preview.as_ref().map(|p| p.bytes());
                             report.request = Some(request);
-                            report.app = watch.app;
+                            report.app = watch.app.as_deref().cloned();
                             Some(report)
                         }
                         None => None,
@@ -476,7 +476,7 @@ where
             Err(error) => {
                 let mut report = ErrorReport::new(ReportKind::ServiceError, error.to_string());
                 report.request = Some(watch.snapshot.snapshot());
-                report.app = watch.app;
+                report.app = watch.app.as_deref().cloned();
                 watch.shared.submit(report);
             }
             Ok(_) => {}

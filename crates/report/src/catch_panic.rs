@@ -27,7 +27,9 @@ use crate::snapshot::{RequestHead, shared_request_head};
 /// Catches panics; see the [module documentation](self).
 #[derive(Clone, Debug, Default)]
 pub struct CatchPanicLayer {
-    app: Option<AppInfo>,
+    // Shared: the service is cloned per request (tower's rule), and two
+    // strings per clone showed up in end-to-end profiles.
+    app: Option<Arc<AppInfo>>,
 }
 
 impl CatchPanicLayer {
@@ -38,10 +40,10 @@ impl CatchPanicLayer {
 
     /// Names the application in every report.
     pub fn app(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
-        self.app = Some(AppInfo {
+        self.app = Some(Arc::new(AppInfo {
             name: name.into(),
             version: version.into(),
-        });
+        }));
         self
     }
 }
@@ -61,7 +63,7 @@ impl<S> Layer<S> for CatchPanicLayer {
 #[derive(Clone, Debug)]
 pub struct CatchPanic<S> {
     inner: S,
-    app: Option<AppInfo>,
+    app: Option<Arc<AppInfo>>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CatchPanic<S>
@@ -127,7 +129,7 @@ struct PanicContext {
     /// How the 500 page is rendered.
     accept: Option<HeaderValue>,
     snapshot: Option<Arc<RequestHead>>,
-    app: Option<AppInfo>,
+    app: Option<Arc<AppInfo>>,
 }
 
 /// The report of a panic with `payload`, from the hook's capture when there
@@ -149,7 +151,7 @@ fn report(payload: &(dyn std::any::Any + Send), context: &PanicContext) -> Error
         request.body_preview = context.preview.as_ref().map(crate::BodyPreview::bytes);
         request
     });
-    report.app = context.app.clone();
+    report.app = context.app.as_deref().cloned();
     report
 }
 
