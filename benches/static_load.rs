@@ -174,13 +174,7 @@ mod serve {
     use tokio::net::TcpListener;
 
     pub fn run(kind: &str, root: PathBuf, port: u16) {
-        // The bench holds our stdin: when it goes away, so do we.
-        std::thread::spawn(|| {
-            let mut sink = [0u8; 64];
-            let mut stdin = std::io::stdin();
-            while !matches!(std::io::Read::read(&mut stdin, &mut sink), Ok(0) | Err(_)) {}
-            std::process::exit(0);
-        });
+        crate::load::exit_when_stdin_closes();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

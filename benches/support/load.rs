@@ -339,3 +339,14 @@ pub fn two_decimals(value: Option<f64>) -> String {
         .map(|v| format!("{v:.2}"))
         .unwrap_or_else(|| "-".into())
 }
+
+/// For a server this bench re-executed: exits when the bench, which holds
+/// its stdin, goes away (however the bench ended).
+pub fn exit_when_stdin_closes() {
+    std::thread::spawn(|| {
+        let mut sink = [0u8; 64];
+        let mut stdin = std::io::stdin();
+        while !matches!(std::io::Read::read(&mut stdin, &mut sink), Ok(0) | Err(_)) {}
+        std::process::exit(0);
+    });
+}
