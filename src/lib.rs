@@ -4,6 +4,23 @@
 //! same name (all on by default), so `tackle::http` is `tackle_http`.
 //! Feature `server` adds [`serve`]: a hyper server with graceful shutdown
 //! for any tower service, and [`serve_dev`] with the debugger in front.
+//!
+//! ```no_run
+//! use tackle::prelude::*;
+//! use tower::ServiceBuilder;
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let hello = handler(|_: Request<hyper::body::Incoming>| async {
+//!         Ok::<_, HttpError>(Response::text("Hello, world!\n"))
+//!     });
+//!     let app = ServiceBuilder::new()
+//!         .layer(SessionLayer::new(MemoryStore::new()))
+//!         .layer(ETagLayer::new())
+//!         .service(Router::new().route("/", get(hello)));
+//!     tackle::serve("127.0.0.1:8000", app).await
+//! }
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
